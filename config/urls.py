@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.urls import include, path
+
+from storedesk.api.main import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("storedesk.web.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,53 @@
+"""The only writers of conversations, messages, customers, tags and macros."""
+
+from storedesk.conversations.actions.conversations import (
+    NewAttachment,
+    do_add_note,
+    do_assign,
+    do_create_conversation,
+    do_receive_message,
+    do_reply,
+    do_set_priority,
+    do_set_status,
+    do_set_subject,
+    do_snooze,
+    do_tag,
+)
+from storedesk.conversations.actions.customers import (
+    do_add_identity,
+    do_create_customer,
+    do_merge_customers,
+    do_update_customer,
+    normalize_identity,
+    resolve_customer,
+)
+from storedesk.conversations.actions.macros import do_apply_macro, do_delete_macro, do_save_macro, render_macro
+from storedesk.conversations.actions.merge import do_merge_conversations
+from storedesk.conversations.actions.tags import do_create_tag, do_delete_tag
+
+__all__ = [
+    "NewAttachment",
+    "do_add_identity",
+    "do_add_note",
+    "do_apply_macro",
+    "do_assign",
+    "do_create_conversation",
+    "do_create_customer",
+    "do_create_tag",
+    "do_delete_macro",
+    "do_delete_tag",
+    "do_merge_conversations",
+    "do_merge_customers",
+    "do_receive_message",
+    "do_reply",
+    "do_save_macro",
+    "do_set_priority",
+    "do_set_status",
+    "do_set_subject",
+    "do_snooze",
+    "do_tag",
+    "do_update_customer",
+    "normalize_identity",
+    "render_macro",
+    "resolve_customer",
+]

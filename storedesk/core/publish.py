@@ -1,0 +1,21 @@
+"""Publishing domain events: called by actions inside their transaction.
+
+- Outbound webhook deliveries are written as rows in the same transaction (an outbox), so
+  an event can never be lost between commit and enqueue; their jobs are enqueued on commit,
+  and a periodic sweeper re-enqueues any that were lost.
+- Realtime messages go out on commit only: nobody sees a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from storedesk.core import realtime
+from storedesk.core.events import BaseEvent
+
+
+def publish(event: BaseEvent) -> None:
+    from storedesk.webhooks import outbox
+
+    outbox.record(event)
+    transaction.on_commit(lambda: realtime.send(event))
