@@ -6,7 +6,9 @@ conversation pages). Consumers only subscribe; everything is sent from here, aft
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -14,6 +16,30 @@ from channels.layers import get_channel_layer
 from storedesk.core.events import BaseEvent
 
 log = logging.getLogger(__name__)
+
+# The ASGI server's event loop. With the in-memory channel layer (embedded default) every
+# send must happen on that loop: a job running in a worker thread of the same process hands
+# its sends over to it instead of starting a loop of its own, whose queues nobody reads.
+_server_loop: asyncio.AbstractEventLoop | None = None
+_bind_lock = threading.Lock()
+
+
+def bind_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    global _server_loop
+    with _bind_lock:
+        _server_loop = loop
+
+
+def _in_server_loop_thread() -> bool:
+    try:
+        asyncio.get_running_loop()
+        return True
+    except RuntimeError:
+        pass
+    # asgiref's sync_to_async threads know their caller's loop; async_to_sync uses it.
+    from asgiref.sync import SyncToAsync
+
+    return getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
 
 
 def store_group(store_id: int) -> str:
@@ -41,8 +67,12 @@ def send(event: BaseEvent) -> None:
     if layer is None:
         return
     message = {"type": "storedesk.event", "event": event.model_dump(mode="json")}
+    loop = _server_loop
     for group in groups_for(event):
         try:
-            async_to_sync(layer.group_send)(group, message)
+            if loop is not None and loop.is_running() and not _in_server_loop_thread():
+                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+            else:
+                async_to_sync(layer.group_send)(group, message)
         except Exception:
             log.exception("realtime send to %s failed for %s", group, event.id)

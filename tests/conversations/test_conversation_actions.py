@@ -263,3 +263,28 @@ def test_it_refuses_an_agent_a_lead_permission(acme, ana, carla):
         actions.do_merge_customers(ana, other, carla)
     other.refresh_from_db()
     assert other.merged_into_id is None
+
+
+def test_it_wakes_snoozed_conversations_when_their_time_comes(conv, ana):
+    with time_machine.travel(NOW, tick=False):
+        actions.do_snooze(ana, conv, NOW + timedelta(hours=2))
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert actions.do_wake_snoozed() == 0
+    with time_machine.travel(NOW + timedelta(hours=2, minutes=1), tick=False):
+        assert actions.do_wake_snoozed() == 1
+        assert actions.do_wake_snoozed() == 0
+    conv.refresh_from_db()
+    assert (conv.status, conv.snoozed_until) == ("open", None)
+    event = AuditEvent.objects.get(verb="conversation.woken")
+    assert (event.actor, event.actor_kind, event.reason) == (None, "system", "snooze time reached")
+
+
+def test_it_runs_the_wake_up_job_as_a_task(conv, ana):
+    from storedesk.conversations.tasks import wake_snoozed_conversations
+
+    with time_machine.travel(NOW, tick=False):
+        actions.do_snooze(ana, conv, NOW + timedelta(minutes=5))
+    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+        wake_snoozed_conversations.call_local()
+    conv.refresh_from_db()
+    assert conv.status == "open"

@@ -12,6 +12,7 @@ from storedesk.conversations.actions.conversations import (
     do_set_subject,
     do_snooze,
     do_tag,
+    do_wake_snoozed,
 )
 from storedesk.conversations.actions.customers import (
     do_add_identity,
@@ -47,6 +48,7 @@ __all__ = [
     "do_snooze",
     "do_tag",
     "do_update_customer",
+    "do_wake_snoozed",
     "normalize_identity",
     "render_macro",
     "resolve_customer",

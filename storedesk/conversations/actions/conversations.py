@@ -480,3 +480,27 @@ def do_tag(
             )
         )
     return diff
+
+
+def do_wake_snoozed(limit: int = 500) -> int:
+    """Reopen snoozed conversations whose time has come. Safe to run concurrently and repeatedly:
+    each row is re-checked under its lock, so a conversation wakes once."""
+    due = list(
+        Conversation.objects.filter(status=Status.SNOOZED, snoozed_until__lte=timezone.now())
+        .order_by("snoozed_until")
+        .values_list("pk", flat=True)[:limit]
+    )
+    woken = 0
+    for pk in due:
+        with transaction.atomic():
+            conversation = Conversation.objects.select_for_update().select_related("customer").get(pk=pk)
+            if conversation.status != Status.SNOOZED or conversation.snoozed_until is None:
+                continue
+            if conversation.snoozed_until > timezone.now():
+                continue
+            _save_changes(
+                None, conversation, "conversation.woken",
+                {"status": Status.OPEN, "snoozed_until": None}, reason="snooze time reached",
+            )
+            woken += 1
+    return woken
