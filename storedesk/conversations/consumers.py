@@ -7,9 +7,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from storedesk.conversations.models import Conversation
 from storedesk.core.access import store_ids_for
 from storedesk.core.realtime import conversation_group, store_group
-from storedesk.conversations.models import Conversation
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storedesk.core.events import ConversationSummary, MessageSummary
 from storedesk.conversations.models import Conversation, Message
+from storedesk.core.events import ConversationSummary, MessageSummary
 
 
 def conversation_summary(conversation: Conversation) -> ConversationSummary:

@@ -15,7 +15,7 @@ from storedesk.core.access import check_permission, forget_roles
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.models import ApiToken, Membership, Role, Store, Team, User
 
-TOKEN_PREFIX = "sd_"
+TOKEN_PREFIX = "sd_"  # noqa: S105 - a public prefix, not a secret
 
 
 def do_create_store(*, slug: str, name: str, actor: User | None = None, **fields: Any) -> Store:
@@ -51,8 +51,14 @@ def do_add_agent(
             before = membership.role
             membership.role = role
             membership.save(update_fields=["role"])
-            audit.record(store_id=store.pk, actor=actor, verb="agent.role_changed", obj=user,
-                         before={"role": before}, after={"role": role})
+            audit.record(
+                store_id=store.pk,
+                actor=actor,
+                verb="agent.role_changed",
+                obj=user,
+                before={"role": before},
+                after={"role": role},
+            )
         elif created:
             audit.record(store_id=store.pk, actor=actor, verb="agent.added", obj=user, after={"role": role})
         forget_roles(user)
@@ -78,8 +84,13 @@ def do_create_team(actor: User | None, store: Store, name: str, members: Iterabl
     with transaction.atomic():
         team = Team.objects.create(store=store, name=name)
         team.members.set(list(members))
-        audit.record(store_id=store.pk, actor=actor, verb="team.created", obj=team,
-                     after={"name": name, "members": sorted(u.pk for u in members)})
+        audit.record(
+            store_id=store.pk,
+            actor=actor,
+            verb="team.created",
+            obj=team,
+            after={"name": name, "members": sorted(u.pk for u in members)},
+        )
     return team
 
 

@@ -81,8 +81,13 @@ Event = Annotated[
     ConversationCreated | ConversationUpdated | MessageCreated | ConversationsMerged | CustomersMerged,
     Field(discriminator="type"),
 ]
-EVENT_TYPES: list[str] = ["conversation.created", "conversation.updated", "message.created",
-                          "conversation.merged", "customer.merged"]
+EVENT_TYPES: list[str] = [
+    "conversation.created",
+    "conversation.updated",
+    "message.created",
+    "conversation.merged",
+    "customer.merged",
+]
 _adapter: TypeAdapter[Any] = TypeAdapter(Event)
 
 

@@ -203,7 +203,9 @@ def test_it_sets_priority_and_refuses_unknown_ones(conv, ana):
 
 def test_it_adds_and_removes_tags_creating_new_ones(conv, ana):
     assert actions.do_tag(ana, conv, add=["shipping", "late"]) == {"tags": [[], ["late", "shipping"]]}
-    assert actions.do_tag(ana, conv, add=["vip"], remove=["late"]) == {"tags": [["late", "shipping"], ["shipping", "vip"]]}
+    assert actions.do_tag(ana, conv, add=["vip"], remove=["late"]) == {
+        "tags": [["late", "shipping"], ["shipping", "vip"]]
+    }
     assert actions.do_tag(ana, conv, add=["vip"]) == {}
     assert sorted(conv.tags.values_list("name", flat=True)) == ["shipping", "vip"]
     assert sorted(Tag.objects.filter(store=conv.store).values_list("name", flat=True)) == ["late", "shipping", "vip"]

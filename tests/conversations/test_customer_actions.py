@@ -55,14 +55,19 @@ def test_it_merges_customers_moving_everything(acme, carla, leo):
     message.refresh_from_db()
     conversation.refresh_from_db()
     assert survivor == carla
-    assert sorted(carla.identities.values_list("kind", "value")) == [("email", "carla@mail.test"), ("phone", "5550100199")]
+    assert sorted(carla.identities.values_list("kind", "value")) == [
+        ("email", "carla@mail.test"),
+        ("phone", "5550100199"),
+    ]
     assert conversation.customer == carla
     assert message.author_customer == carla
     assert (survivor.vip, survivor.notes) == (True, "prefers a direct approach")
     assert dup.merged_into == carla
     event = AuditEvent.objects.get(verb="customer.merged")
     assert (event.actor, event.reason, event.after) == (
-        leo, "same person", {"identities_moved": 1, "conversations_moved": 1}
+        leo,
+        "same person",
+        {"identities_moved": 1, "conversations_moved": 1},
     )
 
 

@@ -16,13 +16,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from storedesk.core import audit
-from storedesk.core.access import check_permission, roles_for
-from storedesk.core.errors import ActionError, NotFound
-from storedesk.core.events import ConversationCreated, ConversationUpdated, MessageCreated
-from storedesk.core.lib.sanitize import clean_html, html_to_text, preview
-from storedesk.core.models import Store, Team, User
-from storedesk.core.publish import publish
 from storedesk.conversations.models import (
     Attachment,
     Channel,
@@ -34,6 +27,13 @@ from storedesk.conversations.models import (
     Tag,
 )
 from storedesk.conversations.summaries import conversation_summary, message_summary
+from storedesk.core import audit
+from storedesk.core.access import check_permission, roles_for
+from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.events import ConversationCreated, ConversationUpdated, MessageCreated
+from storedesk.core.lib.sanitize import clean_html, html_to_text, preview
+from storedesk.core.models import Store, Team, User
+from storedesk.core.publish import publish
 
 Direction = Message.Direction
 AuthorKind = Message.AuthorKind
@@ -467,8 +467,12 @@ def do_tag(
         conversation.updated_at = timezone.now()
         conversation.save(update_fields=["updated_at"])
         audit.record(
-            store_id=store_id, actor=actor, verb="conversation.tagged", obj=conversation,
-            before={"tags": before}, after={"tags": after},
+            store_id=store_id,
+            actor=actor,
+            verb="conversation.tagged",
+            obj=conversation,
+            before={"tags": before},
+            after={"tags": after},
         )
         diff = {"tags": [before, after]}
         publish(
@@ -499,8 +503,11 @@ def do_wake_snoozed(limit: int = 500) -> int:
             if conversation.snoozed_until > timezone.now():
                 continue
             _save_changes(
-                None, conversation, "conversation.woken",
-                {"status": Status.OPEN, "snoozed_until": None}, reason="snooze time reached",
+                None,
+                conversation,
+                "conversation.woken",
+                {"status": Status.OPEN, "snoozed_until": None},
+                reason="snooze time reached",
             )
             woken += 1
     return woken

@@ -6,14 +6,13 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
-
+from storedesk.conversations.models import Conversation, Customer, Identity, Message
 from storedesk.core import audit
 from storedesk.core.access import check_permission
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.events import CustomersMerged
 from storedesk.core.models import Store, User
 from storedesk.core.publish import publish
-from storedesk.conversations.models import Conversation, Customer, Identity, Message
 
 
 def normalize_identity(kind: str, value: str) -> str:
@@ -46,18 +45,25 @@ def do_create_customer(
     for kind, _ in identities:
         _check_kind(kind)
     with transaction.atomic():
-        taken = Identity.objects.filter(store=store, kind__in=[k for k, _ in identities],
-                                        value__in=[v for _, v in identities])
+        taken = Identity.objects.filter(
+            store=store, kind__in=[k for k, _ in identities], value__in=[v for _, v in identities]
+        )
         for identity in taken:
             if (identity.kind, identity.value) in identities:
-                raise ActionError(f"{identity.kind} {identity.value} already belongs to a customer.",
-                                  code="identity_taken")
+                raise ActionError(
+                    f"{identity.kind} {identity.value} already belongs to a customer.", code="identity_taken"
+                )
         customer = Customer.objects.create(store=store, name=name[:200])
         Identity.objects.bulk_create(
             [Identity(store=store, customer=customer, kind=kind, value=value) for kind, value in identities]
         )
-        audit.record(store_id=store.pk, actor=actor, verb="customer.created", obj=customer,
-                     after={"name": customer.name, "identities": [f"{k}:{v}" for k, v in identities]})
+        audit.record(
+            store_id=store.pk,
+            actor=actor,
+            verb="customer.created",
+            obj=customer,
+            after={"name": customer.name, "identities": [f"{k}:{v}" for k, v in identities]},
+        )
     return customer
 
 
@@ -76,13 +82,21 @@ def resolve_customer(store: Store, kind: str, value: str, *, name: str = "") -> 
 
 
 def do_update_customer(
-    actor: User | None, customer: Customer, *, name: str | None = None, notes: str | None = None,
-    vip: bool | None = None, language: str | None = None,
+    actor: User | None,
+    customer: Customer,
+    *,
+    name: str | None = None,
+    notes: str | None = None,
+    vip: bool | None = None,
+    language: str | None = None,
 ) -> Customer:
     if actor is not None:
         check_permission(actor, customer.store_id, "customer.edit")
-    changes = {k: v for k, v in {"name": name, "notes": notes, "vip": vip, "language": language}.items()
-               if v is not None and getattr(customer, k) != v}
+    changes = {
+        k: v
+        for k, v in {"name": name, "notes": notes, "vip": vip, "language": language}.items()
+        if v is not None and getattr(customer, k) != v
+    }
     if not changes:
         return customer
     with transaction.atomic():
@@ -90,8 +104,9 @@ def do_update_customer(
         for k, v in changes.items():
             setattr(customer, k, v)
         customer.save(update_fields=list(changes))
-        audit.record(store_id=customer.store_id, actor=actor, verb="customer.updated", obj=customer,
-                     before=before, after=changes)
+        audit.record(
+            store_id=customer.store_id, actor=actor, verb="customer.updated", obj=customer, before=before, after=changes
+        )
     return customer
 
 
@@ -105,11 +120,17 @@ def do_add_identity(actor: User | None, customer: Customer, kind: str, value: st
         if other is not None:
             if other.customer_id == customer.pk:
                 return other
-            raise ActionError(f"{kind} {value} belongs to another customer: merge the two instead.",
-                              code="identity_taken")
+            raise ActionError(
+                f"{kind} {value} belongs to another customer: merge the two instead.", code="identity_taken"
+            )
         identity = Identity.objects.create(store_id=customer.store_id, customer=customer, kind=kind, value=value)
-        audit.record(store_id=customer.store_id, actor=actor, verb="customer.identity_added", obj=customer,
-                     after={"identity": f"{kind}:{value}"})
+        audit.record(
+            store_id=customer.store_id,
+            actor=actor,
+            verb="customer.identity_added",
+            obj=customer,
+            after={"identity": f"{kind}:{value}"},
+        )
     return identity
 
 
@@ -140,12 +161,17 @@ def do_merge_customers(actor: User | None, source: Customer, target: Customer, r
         source.merged_into = target
         source.save(update_fields=["merged_into"])
         audit.record(
-            store_id=target.store_id, actor=actor, verb="customer.merged", obj=target, reason=reason,
+            store_id=target.store_id,
+            actor=actor,
+            verb="customer.merged",
+            obj=target,
+            reason=reason,
             before={"source_id": source.pk},
             after={"identities_moved": moved_identities, "conversations_moved": moved_conversations},
         )
-        publish(CustomersMerged(store_id=target.store_id, actor_id=actor.pk if actor else None,
-                                source_id=source.pk, target_id=target.pk))
+        publish(
+            CustomersMerged(
+                store_id=target.store_id, actor_id=actor.pk if actor else None, source_id=source.pk, target_id=target.pk
+            )
+        )
     return target
-
-

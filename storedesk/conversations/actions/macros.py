@@ -8,10 +8,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template import Context, Engine, TemplateSyntaxError
 
-from storedesk.core import audit
-from storedesk.core.access import check_permission
-from storedesk.core.errors import ActionError, Conflict
-from storedesk.core.models import Store, User
 from storedesk.conversations.actions.conversations import (
     do_reply,
     do_set_priority,
@@ -19,6 +15,10 @@ from storedesk.conversations.actions.conversations import (
     do_tag,
 )
 from storedesk.conversations.models import Conversation, Identity, Macro, Message, Priority, Status
+from storedesk.core import audit
+from storedesk.core.access import check_permission
+from storedesk.core.errors import ActionError, Conflict
+from storedesk.core.models import Store, User
 
 # Plain-text templates: no autoescaping, no custom tags, and a context of plain dicts only,
 # so a macro can read the documented variables and nothing else.
@@ -60,9 +60,7 @@ def render_macro(macro: Macro, conversation: Conversation, agent: User | None) -
     return _engine.from_string(macro.body).render(Context(macro_context(conversation, agent))).strip()
 
 
-def do_apply_macro(
-    actor: User, conversation: Conversation, macro: Macro, *, body_text: str | None = None
-) -> Message:
+def do_apply_macro(actor: User, conversation: Conversation, macro: Macro, *, body_text: str | None = None) -> Message:
     """Send the macro as a reply (the agent's edited text when given) and run its actions."""
     if macro.store_id != conversation.store_id:
         raise ActionError("That macro belongs to another store.", code="invalid_macro")
@@ -84,7 +82,12 @@ def do_apply_macro(
 
 
 def do_save_macro(
-    actor: User | None, store: Store, *, name: str, body: str, actions: dict[str, Any] | None = None,
+    actor: User | None,
+    store: Store,
+    *,
+    name: str,
+    body: str,
+    actions: dict[str, Any] | None = None,
     macro: Macro | None = None,
 ) -> Macro:
     """Create a macro, or update `macro` when given."""
@@ -105,8 +108,14 @@ def do_save_macro(
                 macro.name, macro.body, macro.actions = name[:120], body, actions
                 macro.save(update_fields=["name", "body", "actions"])
                 verb = "macro.updated"
-            audit.record(store_id=store.pk, actor=actor, verb=verb, obj=macro, before=before,
-                         after={"name": macro.name, "body": macro.body, "actions": macro.actions})
+            audit.record(
+                store_id=store.pk,
+                actor=actor,
+                verb=verb,
+                obj=macro,
+                before=before,
+                after={"name": macro.name, "body": macro.body, "actions": macro.actions},
+            )
     except IntegrityError:
         raise Conflict(f"A macro named {name!r} already exists.") from None
     return macro
@@ -116,6 +125,11 @@ def do_delete_macro(actor: User | None, macro: Macro) -> None:
     if actor is not None:
         check_permission(actor, macro.store_id, "macro.manage")
     with transaction.atomic():
-        audit.record(store_id=macro.store_id, actor=actor, verb="macro.deleted", obj=macro,
-                     before={"name": macro.name, "body": macro.body})
+        audit.record(
+            store_id=macro.store_id,
+            actor=actor,
+            verb="macro.deleted",
+            obj=macro,
+            before={"name": macro.name, "body": macro.body},
+        )
         macro.delete()

@@ -6,14 +6,14 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from storedesk.conversations.models import Conversation, Message, Status
+from storedesk.conversations.summaries import conversation_summary
 from storedesk.core import audit
 from storedesk.core.access import check_permission
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.events import ConversationsMerged
 from storedesk.core.models import User
 from storedesk.core.publish import publish
-from storedesk.conversations.models import Conversation, Message, Status
-from storedesk.conversations.summaries import conversation_summary
 
 
 def do_merge_conversations(actor: User | None, source: Conversation, target: Conversation) -> Conversation:
@@ -36,7 +36,9 @@ def do_merge_conversations(actor: User | None, source: Conversation, target: Con
         stats = Message.objects.filter(conversation=target).aggregate(
             last_in=Max("created_at", filter=Q(direction=Message.Direction.INBOUND)),
             last_out=Max("created_at", filter=Q(direction=Message.Direction.OUTBOUND)),
-            first_out=Min("created_at", filter=Q(direction=Message.Direction.OUTBOUND, author_kind=Message.AuthorKind.AGENT)),
+            first_out=Min(
+                "created_at", filter=Q(direction=Message.Direction.OUTBOUND, author_kind=Message.AuthorKind.AGENT)
+            ),
         )
         target.message_count += moved
         target.last_customer_message_at = stats["last_in"]
@@ -53,11 +55,27 @@ def do_merge_conversations(actor: User | None, source: Conversation, target: Con
         source.merged_into = target
         source.message_count = 0
         source.save(update_fields=["status", "resolved_at", "merged_into", "message_count"])
-        audit.record(store_id=target.store_id, actor=actor, verb="conversation.merged", obj=target,
-                     before={"source_id": source.pk}, after={"messages_moved": moved})
-        audit.record(store_id=source.store_id, actor=actor, verb="conversation.merged_away", obj=source,
-                     after={"target_id": target.pk})
-        publish(ConversationsMerged(store_id=target.store_id, actor_id=actor.pk if actor else None,
-                                    source_id=source.pk, conversation=conversation_summary(target)))
+        audit.record(
+            store_id=target.store_id,
+            actor=actor,
+            verb="conversation.merged",
+            obj=target,
+            before={"source_id": source.pk},
+            after={"messages_moved": moved},
+        )
+        audit.record(
+            store_id=source.store_id,
+            actor=actor,
+            verb="conversation.merged_away",
+            obj=source,
+            after={"target_id": target.pk},
+        )
+        publish(
+            ConversationsMerged(
+                store_id=target.store_id,
+                actor_id=actor.pk if actor else None,
+                source_id=source.pk,
+                conversation=conversation_summary(target),
+            )
+        )
     return target
-

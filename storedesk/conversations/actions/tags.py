@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from storedesk.conversations.models import Tag
 from storedesk.core import audit
 from storedesk.core.access import check_permission
 from storedesk.core.errors import ActionError, Conflict
 from storedesk.core.models import Store, User
-from storedesk.conversations.models import Tag
 
 
 def do_create_tag(actor: User | None, store: Store, name: str, color: str = "") -> Tag:
