@@ -7,7 +7,7 @@ which calls those actions or bulk-inserts fresh data).
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -77,7 +77,7 @@ class User(AbstractUser):
     signature = models.TextField(blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects = UserManager()  # type: ignore[assignment,misc]
 
