@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from storedesk.channels import registry
 from storedesk.conversations import actions
 from storedesk.conversations.models import Conversation, Message, Priority, Status, Tag
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
@@ -44,10 +45,39 @@ def test_it_creates_an_inbound_conversation_with_its_first_message(conv, carla):
     assert verbs(conv) == ["conversation.created"]
 
 
-def test_it_lets_an_agent_start_an_outbound_conversation(acme, ana, carla):
-    conv = actions.do_create_conversation(store=acme, customer=carla, channel="email", actor=ana, body_text="Hello!")
+@pytest.fixture
+def email_sender():
+    """A recording sender registered for email, as the email adapter registers its own."""
+    sent: list[int] = []
+    previous = registry._senders.get("email")
+    registry.register_sender("email", sent.append)
+    yield sent
+    if previous is None:
+        registry._senders.pop("email", None)
+    else:
+        registry.register_sender("email", previous)
+
+
+def test_it_lets_an_agent_start_an_outbound_conversation(
+    acme, ana, carla, email_sender, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        conv = actions.do_create_conversation(store=acme, customer=carla, channel="email", actor=ana, body_text="Hi!")
     message = conv.messages.get()
     assert (message.direction, message.author_user, message.delivery_status) == ("outbound", ana, "queued")
+    assert email_sender == [message.pk]
+
+
+def test_it_hands_a_reply_to_the_channel_sender_only_after_commit(conv, ana, email_sender):
+    message = actions.do_reply(ana, conv, body_text="On its way")
+    assert email_sender == []  # the test transaction never commits
+    assert message.delivery_status == "queued"
+
+
+def test_it_tracks_no_delivery_on_channels_without_a_sender(acme, ana, carla):
+    chat = actions.do_create_conversation(store=acme, customer=carla, channel="chat", body_text="hello?")
+    message = actions.do_reply(ana, chat, body_text="Hi, how can I help?")
+    assert message.delivery_status == ""
 
 
 def test_it_refuses_a_customer_of_another_store(acme, globex):

@@ -27,6 +27,7 @@ from storedesk.conversations.models import (
     Tag,
 )
 from storedesk.conversations.summaries import conversation_summary, message_summary
+from storedesk.channels import registry
 from storedesk.core import audit
 from storedesk.core.access import check_permission, roles_for
 from storedesk.core.errors import ActionError, NotFound
@@ -113,6 +114,11 @@ def _store_attachments(message: Message, attachments: Sequence[NewAttachment]) -
         attachment.save()
 
 
+def _outbound_status(conversation: Conversation) -> str:
+    """Queued when a channel adapter will send it; otherwise (chat, phone) nothing to track."""
+    return Message.Delivery.QUEUED if registry.has_sender(conversation.channel) else Message.Delivery.NONE
+
+
 def _add_message(
     conversation: Conversation,
     *,
@@ -148,6 +154,9 @@ def _add_message(
         created_at=now,
     )
     _store_attachments(message, attachments)
+    if delivery_status == Message.Delivery.QUEUED:
+        channel, message_id = conversation.channel, message.pk
+        transaction.on_commit(lambda: registry.enqueue_outbound(channel, message_id))
     update = ["message_count", "updated_at"]
     conversation.message_count += 1
     conversation.updated_at = now
@@ -253,7 +262,7 @@ def do_create_conversation(
                 body_html=body_html,
                 metadata=metadata,
                 attachments=attachments,
-                delivery_status=Message.Delivery.QUEUED,
+                delivery_status=_outbound_status(conversation),
             )
     return conversation
 
@@ -328,7 +337,7 @@ def do_reply(
             body_text=body_text,
             body_html=body_html,
             attachments=attachments,
-            delivery_status=Message.Delivery.QUEUED,
+            delivery_status=_outbound_status(conversation),
         )
         if status_after is not None:
             _apply_status(actor, conversation, status_after)

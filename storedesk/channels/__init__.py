@@ -1,0 +1,1 @@
+"""Channel adapters: one folder per channel kind (email, livechat, social, sms, phone)."""
