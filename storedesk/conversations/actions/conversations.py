@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storedesk.channels import registry
 from storedesk.conversations.models import (
     Attachment,
     Channel,
@@ -27,7 +28,6 @@ from storedesk.conversations.models import (
     Tag,
 )
 from storedesk.conversations.summaries import conversation_summary, message_summary
-from storedesk.channels import registry
 from storedesk.core import audit
 from storedesk.core.access import check_permission, roles_for
 from storedesk.core.errors import ActionError, NotFound
