@@ -32,6 +32,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 VAR_DIR = Path(env("STOREDESK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded databases, media and static live here
 
 # An insecure key is tolerated only when DEBUG is on (local development and tests).
 SECRET_KEY = env("SECRET_KEY") or ("insecure-dev-key-" + "x" * 40 if DEBUG else "")

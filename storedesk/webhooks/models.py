@@ -55,14 +55,20 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # When a worker claimed it (state delivering): the sweeper frees claims older than 10 minutes.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # A replay belongs to its original's history and goes with it (SET_NULL would turn two
+    # replays of one event into two "originals" and break delivery_endpoint_event_uniq).
+    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             # Serves: idempotent fan-out — one delivery per (endpoint, event) unless replayed.
             models.UniqueConstraint(
-                fields=["endpoint", "event_id"], name="delivery_endpoint_event_uniq", condition=Q(replay_of__isnull=True)
+                fields=["endpoint", "event_id"],
+                name="delivery_endpoint_event_uniq",
+                condition=Q(replay_of__isnull=True),
             ),
         ]
         indexes = [
@@ -70,6 +76,8 @@ class WebhookDelivery(models.Model):
             models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_log_idx"),
             # Serves: the sweeper that picks up due deliveries whose job was lost.
             models.Index(fields=["next_attempt_at"], name="delivery_due_idx", condition=Q(state="pending")),
+            # Serves: the sweeper that frees rows stuck in `delivering` (a worker died mid-attempt).
+            models.Index(fields=["claimed_at"], name="delivery_claimed_idx", condition=Q(state="delivering")),
         ]
 
     def __str__(self) -> str:

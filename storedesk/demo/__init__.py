@@ -1,0 +1,1 @@
+"""The demo store `make run` shows: agents, customers, conversations, tags and macros."""
