@@ -40,6 +40,7 @@ MAX_BACKOFF_S = 6 * 3600
 STUCK_AFTER = timedelta(minutes=10)  # a claim older than this belongs to a dead worker
 SWEEP_GRACE = timedelta(minutes=1)  # a job due this long ago without running was lost
 SWEEP_BATCH = 500
+PRUNE_BATCH = 1000
 MAX_URL_LENGTH = 1000
 MAX_DESCRIPTION_LENGTH = 200
 UPDATABLE_FIELDS = ("url", "event_types", "description", "is_active")
@@ -358,3 +359,28 @@ def sweep_due_deliveries(now: datetime | None = None) -> dict[str, int]:
     for delivery_id in ids:
         _enqueue_on_commit(delivery_id)
     return {"failed": given_up, "freed": freed, "enqueued": len(ids)}
+
+
+def prune_old_deliveries(now: datetime | None = None, *, keep_days: int | None = None) -> int:
+    """Delete finished (succeeded or failed) deliveries older than the retention period.
+
+    Pending and in-flight rows are never touched. Deletes in batches so a large backlog
+    never holds a long write lock on SQLite. Returns the number of deliveries removed
+    (replays of a pruned delivery go with it and are counted too).
+    """
+    now = now or timezone.now()
+    days = settings.WEBHOOK_RETENTION_DAYS if keep_days is None else keep_days
+    cutoff = now - timedelta(days=days)
+    finished = [WebhookDelivery.State.SUCCEEDED, WebhookDelivery.State.FAILED]
+    removed = 0
+    while True:
+        batch = list(
+            WebhookDelivery.objects.filter(state__in=finished, created_at__lt=cutoff, replay_of__isnull=True)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:PRUNE_BATCH]
+        )
+        if not batch:
+            return removed
+        with transaction.atomic():
+            count, _ = WebhookDelivery.objects.filter(pk__in=batch).delete()
+        removed += count

@@ -78,6 +78,12 @@ class WebhookDelivery(models.Model):
             models.Index(fields=["next_attempt_at"], name="delivery_due_idx", condition=Q(state="pending")),
             # Serves: the sweeper that frees rows stuck in `delivering` (a worker died mid-attempt).
             models.Index(fields=["claimed_at"], name="delivery_claimed_idx", condition=Q(state="delivering")),
+            # Serves: the nightly prune of finished deliveries older than the retention period.
+            models.Index(
+                fields=["created_at"],
+                name="delivery_finished_idx",
+                condition=Q(state__in=["succeeded", "failed"], replay_of__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

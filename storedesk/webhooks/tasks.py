@@ -22,3 +22,9 @@ def deliver_webhook(delivery_id: str) -> str | None:
 def sweep_due_deliveries() -> dict[str, int]:
     """Every minute: re-enqueue lost jobs and free deliveries stuck with a dead worker."""
     return actions.sweep_due_deliveries()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def prune_old_deliveries() -> int:
+    """Nightly: finished deliveries older than WEBHOOK_RETENTION_DAYS are deleted."""
+    return actions.prune_old_deliveries()

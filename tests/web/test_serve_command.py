@@ -155,7 +155,7 @@ def started(var_dir):
 
 
 def test_it_serves_the_app_and_stops_its_worker_on_sigterm(started):
-    server = started()
+    server = started("--worker-mode", "process")
     worker = server.worker_pid()
 
     with httpx.Client(base_url=server.url, timeout=10) as http:
@@ -183,7 +183,7 @@ def test_it_serves_the_app_and_stops_its_worker_on_sigterm(started):
 
 
 def test_it_stops_its_worker_on_ctrl_c(started):
-    server = started()
+    server = started("--worker-mode", "process")
     worker = server.worker_pid()
     assert is_running(worker)
 
@@ -203,7 +203,7 @@ def test_it_starts_no_worker_with_no_worker(started):
 
 
 def test_it_stops_when_its_worker_dies(started):
-    server = started()
+    server = started("--worker-mode", "process")
     worker = server.worker_pid()
 
     os.kill(worker, signal.SIGKILL)
@@ -211,3 +211,20 @@ def test_it_stops_when_its_worker_dies(started):
     assert server.process.wait(timeout=20) == 1
     assert any(line.startswith("The job worker exited (code -9); stopping the server.") for line in server.lines)
     assert "CommandError: the job worker exited unexpectedly (exit code -9)" in server.output
+
+
+def test_it_runs_the_worker_in_process_in_embedded_mode(started):
+    """No REDIS_URL: the in-memory channel layer only reaches this process's sockets, so
+    jobs run here, as threads, and no child process is started."""
+    server = started()
+
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        assert http.get("/login/").status_code == 200
+    assert children_of(server.process.pid) == []
+    assert "  job worker: running alongside" in server.lines
+    deadline = time.monotonic() + 5
+    while "Huey consumer started with 2 thread" not in server.output and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "Huey consumer started with 2 thread" in server.output
+
+    assert server.stop(signal.SIGTERM) == 0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
-from storedesk.webhooks import tasks
+from storedesk.webhooks import actions, tasks
 from storedesk.webhooks.models import WebhookDelivery
 from tests.factories import WebhookEndpointFactory
 
@@ -31,3 +33,42 @@ def test_it_sweeps_every_minute():
 
     assert [sweep.validate_datetime(datetime(2026, 3, 2, 9, minute)) for minute in minutes] == [True] * 4
     assert tasks.sweep_due_deliveries.call_local() == {"failed": 0, "freed": 0, "enqueued": 0}
+
+
+def delivery_at(endpoint, created_at, state, **fields) -> WebhookDelivery:
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=uuid.uuid4(),
+        event_type="conversation.created",
+        payload={},
+        state=state,
+        created_at=created_at,
+        **fields,
+    )
+
+
+def test_it_prunes_finished_deliveries_past_retention_and_keeps_the_rest(acme):
+    endpoint = WebhookEndpointFactory(store=acme)
+    now = timezone.now()
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    old_ok = delivery_at(endpoint, old, WebhookDelivery.State.SUCCEEDED)
+    delivery_at(endpoint, old, WebhookDelivery.State.SUCCEEDED, replay_of=old_ok)  # goes with its original
+    delivery_at(endpoint, old, WebhookDelivery.State.FAILED)
+    kept = [
+        delivery_at(endpoint, old, WebhookDelivery.State.PENDING),
+        delivery_at(endpoint, old, WebhookDelivery.State.DELIVERING),
+        delivery_at(endpoint, recent, WebhookDelivery.State.SUCCEEDED),
+        delivery_at(endpoint, recent, WebhookDelivery.State.FAILED),
+    ]
+
+    assert actions.prune_old_deliveries(now, keep_days=30) == 3
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {d.pk for d in kept}
+    assert actions.prune_old_deliveries(now, keep_days=30) == 0
+
+
+def test_it_prunes_nightly():
+    prune = tasks.prune_old_deliveries.task_class()
+
+    assert prune.validate_datetime(datetime(2026, 3, 2, 3, 17)) is True
+    assert prune.validate_datetime(datetime(2026, 3, 2, 4, 17)) is False

@@ -2,9 +2,13 @@
 
 - Serves `config.asgi:application` on HOST:PORT (defaults 127.0.0.1:8000; the HOST and
   PORT environment variables or --host/--port override them).
-- Unless `--no-worker`, starts `storedesk worker` as a child process and stops it when the
-  server stops: on Ctrl-C, on SIGTERM, or when the server fails. If the worker dies, the
-  server stops too, so a supervisor notices instead of jobs silently piling up.
+- Unless `--no-worker`, runs the job worker alongside and stops it when the server stops:
+  - embedded mode (no REDIS_URL): inside this process, as threads. The in-memory channel
+    layer only reaches browsers connected to this process, so jobs that publish realtime
+    events (snooze wake-ups, deliveries) must run here for agents to see them live;
+  - with REDIS_URL: `storedesk worker` as a child process (Redis carries the events).
+  If a child worker dies, the server stops too, so a supervisor notices instead of jobs
+  silently piling up.
 - Static files: served by WhiteNoise. With DEBUG on they come straight from the app
   folders; with DEBUG off they are collected into STATIC_ROOT first if that was not done.
 
@@ -54,6 +58,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
         parser.add_argument("--no-worker", action="store_true", help="do not start a job worker alongside")
+        parser.add_argument(
+            "--worker-mode",
+            choices=["auto", "thread", "process"],
+            default="auto",
+            help="auto: threads in this process when the channel layer is in-memory, else a child process",
+        )
         parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "info").lower())
         parser.add_argument(
             "--access-log", action="store_true", default=settings.DEBUG, help="log every request (default in DEBUG)"
@@ -84,11 +94,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop_requested)
 
         worker: subprocess.Popen[bytes] | None = None
+        in_process: Any = None
         self._stopping = threading.Event()
         try:
             if not options["no_worker"]:
-                worker = self._start_worker()
-                threading.Thread(target=self._watch_worker, args=(worker, server), daemon=True).start()
+                if _worker_mode(options["worker_mode"]) == "thread":
+                    in_process = _start_in_process_consumer()
+                else:
+                    worker = self._start_worker()
+                    threading.Thread(target=self._watch_worker, args=(worker, server), daemon=True).start()
             server.run()
         finally:
             self._stopping.set()
@@ -96,6 +110,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             if worker is not None:
                 self._stop_worker(worker)
+            if in_process is not None:
+                in_process.stop(graceful=True)
         if worker is not None and server.worker_failed:
             raise CommandError(f"the job worker exited unexpectedly (exit code {worker.returncode})")
         if not server.started:
@@ -119,7 +135,7 @@ class Command(BaseCommand):
         lines = [f"Storedesk is running at http://{shown_host}:{port}"]
         if host in {"0.0.0.0", "::"}:  # noqa: S104
             lines.append(f"  (listening on all interfaces, {host}:{port})")
-        lines.append("  job worker: " + ("started alongside" if with_worker else "not started (--no-worker)"))
+        lines.append("  job worker: " + ("running alongside" if with_worker else "not started (--no-worker)"))
         demo = self._demo_logins()
         if demo:
             from storedesk.web.queries import DEMO_PASSWORD
@@ -166,6 +182,36 @@ class Command(BaseCommand):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+def _worker_mode(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    backend = str(settings.CHANNEL_LAYERS["default"]["BACKEND"])
+    return "thread" if backend.endswith("InMemoryChannelLayer") else "process"
+
+
+def _start_in_process_consumer() -> Any:
+    """The huey consumer's scheduler and worker threads, started inside this process.
+
+    huey's Consumer installs signal handlers in `start()`; here the server owns the
+    signals, so that step is skipped and the server stops the consumer itself.
+    """
+    from django.utils.module_loading import autodiscover_modules
+    from huey.consumer import Consumer
+    from huey.contrib.djhuey import HUEY
+
+    class InProcessConsumer(Consumer):  # type: ignore[misc]
+        def _set_signal_handlers(self) -> None:
+            pass
+
+    autodiscover_modules("tasks")
+    huey_settings: dict[str, Any] = settings.HUEY
+    consumer_options: dict[str, Any] = {"shutdown_timeout": 30.0, **huey_settings.get("consumer", {})}
+    consumer_options["worker_type"] = "thread"
+    consumer = InProcessConsumer(HUEY, **consumer_options)
+    consumer.start()
+    return consumer
 
 
 class _Server(uvicorn.Server):
