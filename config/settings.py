@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "ninja",  # Swagger UI assets for /api/v1/docs served locally (no CDN)
     "huey.contrib.djhuey",
     "storedesk.core",
     "storedesk.conversations",

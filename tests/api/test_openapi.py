@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.api.conftest import ApiClient, error_of
@@ -40,6 +42,10 @@ def test_it_serves_the_docs_page():
 
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+    # Self-hosted sites run offline: Swagger UI comes from our static files, never a CDN.
+    assets = re.findall(r'(?:src|href)="([^"#]+)"', response.content.decode())
+    assert assets
+    assert all(url.startswith("/static/") for url in assets), assets
 
 
 def test_it_answers_an_unknown_api_path_with_a_json_404(api_as, ana):
