@@ -27,7 +27,9 @@ def test_it_loads_two_stores_with_the_documented_volume():
     assert summary.stores == ["Northwind Outfitters", "Harbor Home"]
     assert summary.customers == 300
     assert summary.conversations == 200
-    assert Message.objects.filter(store__slug=DEMO_SLUG).count() >= 180
+    assert Message.objects.filter(store__slug=DEMO_SLUG).count() >= 200
+    assert Conversation.objects.filter(store__slug="demo-home").count() == 20
+    assert Customer.objects.filter(store__slug="demo-home").count() == 30
 
 
 def test_it_gives_each_demo_login_its_role_and_the_published_password():
@@ -74,6 +76,6 @@ def test_it_changes_nothing_when_run_twice():
 
     assert table_counts() == before
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("Loaded Northwind Outfitters, Harbor Home — 40 customers, 30 conversations")
-    assert lines[2].startswith("Demo already loaded: Northwind Outfitters, Harbor Home — 40 customers")
+    assert lines[0].startswith("Loaded Northwind Outfitters, Harbor Home — main store: 40 customers, 30 conversations")
+    assert lines[2].startswith("Demo already loaded: Northwind Outfitters, Harbor Home — main store: 40 customers")
     assert lines[3] == "Demo logins (password demo-password): owner@demo.test, lead@demo.test, agent@demo.test"

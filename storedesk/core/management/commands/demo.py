@@ -21,7 +21,7 @@ class Command(BaseCommand):
         summary = load_demo(customers=options["customers"], conversations=options["conversations"])
         verb = "Loaded" if summary.created else "Demo already loaded:"
         self.stdout.write(
-            f"{verb} {', '.join(summary.stores)} — {summary.customers} customers, "
+            f"{verb} {', '.join(summary.stores)} — main store: {summary.customers} customers, "
             f"{summary.conversations} conversations, {summary.messages} messages."
         )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(demo_logins())}")
