@@ -55,8 +55,13 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "storedesk.core",
     "storedesk.conversations",
+    "storedesk.search",
     "storedesk.webhooks",
+    "storedesk.notifications",
+    "storedesk.automation",
+    "storedesk.commerce",
     "storedesk.web",
+    "storedesk.channels.email",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from storedesk.api.main import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
+    path("email/", include("storedesk.channels.email.urls")),
     path("", include("storedesk.web.urls")),
 ]
 

@@ -11,7 +11,19 @@ from asgiref.sync import iscoroutinefunction
 from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
-from storedesk.api import conversations, customers, macros, me, messages, tags, webhooks
+from storedesk.api import (
+    conversations,
+    customers,
+    macros,
+    me,
+    messages,
+    orders,
+    public,
+    remedies,
+    search,
+    tags,
+    webhooks,
+)
 from storedesk.api.auth import AUTH
 from storedesk.api.errors import install_error_handlers, json_method_not_allowed, unknown_path
 
@@ -51,3 +63,7 @@ api.add_router("/customers", customers.router)
 api.add_router("/tags", tags.router)
 api.add_router("/macros", macros.router)
 api.add_router("/webhooks", webhooks.router)
+api.add_router("/orders", orders.router)
+api.add_router("/orders", remedies.router)
+api.add_router("/search", search.router)
+api.add_router("/public", public.router)  # no auth: a store's own website reads these

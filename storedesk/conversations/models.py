@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from storedesk.core.models import Store, Team
@@ -139,25 +140,92 @@ class Conversation(models.Model):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        # The inbox sorts (conversations/queries.py SORTS) put conversations nobody is waiting on
+        # (last_customer_message_at IS NULL) last on every database; the `IsNull(...)` index
+        # column is that sort key, so SQLite and PostgreSQL walk these indexes in order and stop
+        # after one page. See docs/inbox.md.
         indexes = [
-            # Serves: inbox "all open" sorted by priority then waiting time (W2), per store.
+            # Serves: inbox "open" (any status=) sorted by priority, then longest waiting (W2):
+            #   store_id = ? AND status = ? ORDER BY priority DESC, lcm IS NULL, lcm, id LIMIT 51
             models.Index(
-                fields=["store", "status", "-priority", "last_customer_message_at", "id"], name="conv_inbox_prio_idx"
+                F("store"),
+                F("status"),
+                F("priority").desc(),
+                IsNull(F("last_customer_message_at"), True),
+                F("last_customer_message_at"),
+                F("id"),
+                name="conv_prio_idx",
+            ),
+            # Serves: inbox sort=waiting (longest waiting first) and the dashboard's "oldest waiting":
+            #   store_id = ? AND status = ? ORDER BY lcm IS NULL, lcm, id LIMIT 51
+            models.Index(
+                F("store"),
+                F("status"),
+                IsNull(F("last_customer_message_at"), True),
+                F("last_customer_message_at"),
+                F("id"),
+                name="conv_wait_idx",
             ),
             # Serves: inbox sorted by last activity; API list default order (cursor on last_message_at, id).
             models.Index(fields=["store", "status", "-last_message_at", "-id"], name="conv_inbox_recent_idx"),
-            # Serves: "mine" — an agent's conversations by status.
+            # Serves: inbox view=all (every status) by last activity:
+            #   store_id = ? ORDER BY last_message_at DESC, id DESC LIMIT 51
+            models.Index(fields=["store", "-last_message_at", "-id"], name="conv_all_recent_idx"),
+            # Serves: "mine" — an agent's conversations by status (a short list: any sort is cheap),
+            # and the dashboard's capped "my open work" count.
             models.Index(fields=["assignee", "status", "-last_message_at"], name="conv_assignee_idx"),
-            # Serves: team views.
+            # Serves: "mine" by priority (the agent's default view; a busy agent's open list can
+            # run to thousands) and the dashboard's "my open work":
+            #   assignee_id = ? AND status = ? ORDER BY priority DESC, lcm IS NULL, lcm, id LIMIT 51
+            models.Index(
+                F("assignee"),
+                F("status"),
+                F("priority").desc(),
+                IsNull(F("last_customer_message_at"), True),
+                F("last_customer_message_at"),
+                F("id"),
+                name="conv_assignee_prio_idx",
+            ),
+            # Serves: team views by activity.
             models.Index(fields=["team", "status", "-last_message_at"], name="conv_team_idx"),
+            # Serves: team views by priority (a team queue can be as long as the store's):
+            #   team_id = ? AND status = ? ORDER BY priority DESC, lcm IS NULL, lcm, id LIMIT 51
+            models.Index(
+                F("team"),
+                F("status"),
+                F("priority").desc(),
+                IsNull(F("last_customer_message_at"), True),
+                F("last_customer_message_at"),
+                F("id"),
+                name="conv_team_prio_idx",
+            ),
             # Serves: a customer's other conversations (timeline, sidebar, merge).
             models.Index(fields=["customer", "-created_at"], name="conv_customer_idx"),
-            # Serves: "unassigned open" — a partial index over open work only.
+            # Serves: "unassigned" by priority and its capped count — partial: unassigned rows only.
+            # Status stays in the key: with it, SQLite prefers this (smaller) index to conv_prio_idx.
+            #   assignee_id IS NULL AND store_id = ? AND status = ? ORDER BY priority DESC, lcm IS NULL, lcm, id
             models.Index(
-                fields=["store", "-priority", "last_customer_message_at"],
-                name="conv_unassigned_open_idx",
-                condition=Q(assignee__isnull=True, status="open"),
+                F("store"),
+                F("status"),
+                F("priority").desc(),
+                IsNull(F("last_customer_message_at"), True),
+                F("last_customer_message_at"),
+                F("id"),
+                name="conv_unassigned_prio_idx",
+                condition=Q(assignee__isnull=True),
             ),
+            # Serves: "unassigned" by longest waiting — partial: unassigned rows only.
+            models.Index(
+                F("store"),
+                F("status"),
+                IsNull(F("last_customer_message_at"), True),
+                F("last_customer_message_at"),
+                F("id"),
+                name="conv_unassigned_wait_idx",
+                condition=Q(assignee__isnull=True),
+            ),
+            # Serves: the dashboard's "today's volume": store_id = ? AND created_at >= <local midnight>.
+            models.Index(fields=["store", "created_at"], name="conv_store_created_idx"),
             # Serves: the snooze wake-up job (snoozed rows whose time has come).
             models.Index(fields=["snoozed_until"], name="conv_snoozed_idx", condition=Q(status="snoozed")),
         ]
@@ -256,6 +324,35 @@ class Macro(models.Model):
         constraints = [
             # Serves: macro picker by name, per store.
             models.UniqueConstraint(fields=["store", "name"], name="macro_store_name_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A named inbox filter (view, status, team, channel, tag, sort). Personal unless shared
+    with the whole store. Written only by `actions/views.py`; `filters` holds the inbox GET
+    parameters as `queries.InboxFilters.to_params()` writes them."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="saved_views")
+    # CASCADE: agents are deactivated, never deleted; a deleted agent's private views go with them.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict, blank=True)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # Serves: one name per owner and store (saving again under a name updates it).
+            models.UniqueConstraint(fields=["owner", "store", "name"], name="savedview_owner_store_name_uniq"),
+        ]
+        indexes = [
+            # Serves: the inbox sidebar's shared views: store_id IN (…) AND shared (own views use the unique key).
+            models.Index(fields=["store"], name="savedview_shared_idx", condition=Q(shared=True)),
         ]
 
     def __str__(self) -> str:

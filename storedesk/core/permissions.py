@@ -22,7 +22,15 @@ PERMISSIONS: dict[str, Role] = {
     "macro.manage": Role.LEAD,
     "tag.create": Role.AGENT,
     "tag.manage": Role.LEAD,
+    "view.share": Role.LEAD,  # save an inbox view for everyone in the store (own views need conversation.view)
     "audit.view": Role.LEAD,
+    # Orders and remedies (storedesk.commerce): amounts are limited by commerce.authority, not here.
+    "order.view": Role.AGENT,
+    "order.import": Role.ADMIN,
+    "remedy.request": Role.AGENT,
+    "remedy.approve": Role.LEAD,
+    "remedy.report": Role.LEAD,
+    "authority.manage": Role.ADMIN,
     "team.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,
     "store.manage": Role.ADMIN,

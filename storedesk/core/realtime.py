@@ -50,6 +50,11 @@ def conversation_group(conversation_id: int) -> str:
     return f"conversation.{conversation_id}"
 
 
+def user_group(user_id: int) -> str:
+    """One agent's own sockets (personal notifications)."""
+    return f"user.{user_id}"
+
+
 def groups_for(event: BaseEvent) -> list[str]:
     groups = [store_group(event.store_id)]
     conversation = getattr(event, "conversation", None)
@@ -63,12 +68,17 @@ def groups_for(event: BaseEvent) -> list[str]:
 
 def send(event: BaseEvent) -> None:
     """Best effort: a realtime hiccup must never fail the change that caused it."""
+    send_to(event, groups_for(event))
+
+
+def send_to(event: BaseEvent, groups: list[str]) -> None:
+    """Send to the given groups only (a notification goes to its recipient's group)."""
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "storedesk.event", "event": event.model_dump(mode="json")}
     loop = _server_loop
-    for group in groups_for(event):
+    for group in groups:
         try:
             if loop is not None and loop.is_running() and not _in_server_loop_thread():
                 asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)

@@ -89,6 +89,11 @@ def load_demo(*, customers: int = 300, conversations: int = 200) -> DemoSummary:
             _conversation(rng, main, rng.choice(main_customers), agents_main, lead, index=i)
         for i in range(max(conversations // 10, 1)):
             _conversation(rng, second, rng.choice(second_customers), [owner, lead, agent], lead, index=i)
+        # Orders for the demo customers, from the built-in demo store provider (storedesk.commerce).
+        from storedesk.commerce.demo import load_demo_orders
+
+        load_demo_orders(main)
+        load_demo_orders(second)
     return _summary(created=True)
 
 

@@ -1,19 +1,15 @@
-"""Read-side queries for the agent pages: scoped to the agent's stores, eager-loaded.
+"""Read-side helpers for the agent pages: the agent's stores, the demo logins.
 
-The full inbox (filters, cursor pagination) is a later slice; this is the home page's list.
+The inbox and dashboard finders (filters, cursor pagination, capped counts) are in
+storedesk/conversations/queries.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import QuerySet
-
-from storedesk.conversations.models import Conversation, Status
 from storedesk.core.access import roles_for, store_ids_for
 from storedesk.core.models import Role, Store, User
-
-HOME_CONVERSATIONS = 25
 
 # The logins `storedesk demo` creates. Shown by `storedesk serve` and, with DEBUG on, on the
 # login page — only when they exist in this database.
@@ -43,15 +39,3 @@ def stores_label(stores: Sequence[Store]) -> str:
     if len(stores) <= 2:
         return " · ".join(store.name for store in stores)
     return f"{len(stores)} stores"
-
-
-def recent_open_conversations(user: User, limit: int = HOME_CONVERSATIONS) -> QuerySet[Conversation]:
-    """The most recently active open conversations across the agent's stores.
-
-    Uses conv_inbox_recent_idx (store, status, -last_message_at, -id) per store.
-    """
-    return (
-        Conversation.objects.filter(store_id__in=store_ids_for(user), status=Status.OPEN, merged_into__isnull=True)
-        .select_related("customer", "assignee", "store")
-        .order_by("-last_message_at", "-id")[:limit]
-    )

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from storedesk.conversations.queries import dashboard
 from storedesk.core import health
 from storedesk.core.models import User
 from storedesk.web import queries
@@ -37,7 +38,10 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The agent's dashboard: capped counts (one query), the oldest waiting conversation, their
+    own open work and the latest activity — a fixed number of queries however big the store."""
     user: User = request.user  # type: ignore[assignment]
     stores = queries.stores_for(user)
-    conversations = list(queries.recent_open_conversations(user)) if stores else []
-    return render(request, "web/home.html", {"stores": stores, "conversations": conversations})
+    board = dashboard(user, stores)
+    context = {"stores": stores, "board": board, "conversations": board.recent, "cap": board.cap}
+    return render(request, "web/home.html", context)

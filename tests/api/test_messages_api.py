@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from storedesk.conversations.actions import NewAttachment, do_receive_message
 from storedesk.conversations.models import Macro, Message, Status
+from storedesk.notifications.models import Notification
 from tests.api.conftest import error_of
 from tests.factories import ConversationFactory, MacroFactory, MessageFactory
 
@@ -144,6 +145,8 @@ def test_it_adds_a_note_with_mentions(api_as, ana, ben, conversation):
     assert response.status_code == 201, response.content
     assert response.json()["direction"] == "note"
     assert response.json()["metadata"] == {"mentions": [ben.pk]}
+    notified = Notification.objects.get(message_id=response.json()["id"])
+    assert (notified.recipient_id, notified.actor_id, notified.kind) == (ben.pk, ana.pk, "mention")
 
 
 def test_it_refuses_mentioning_someone_outside_the_store(api_as, ana, gus, conversation):

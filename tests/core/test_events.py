@@ -20,6 +20,8 @@ from storedesk.core.events import (
     Event,
     MessageCreated,
     MessageSummary,
+    SlaBreached,
+    SlaWarning,
     parse_event,
 )
 
@@ -74,6 +76,18 @@ EXAMPLES = [
         id=EVENT_ID, store_id=1, occurred_at=OCCURRED, actor_id=5, source_id=41, conversation=CONVERSATION
     ),
     CustomersMerged(id=EVENT_ID, store_id=2, occurred_at=OCCURRED, actor_id=None, source_id=8, target_id=7),
+    SlaWarning(
+        id=EVENT_ID, store_id=1, occurred_at=OCCURRED, conversation=CONVERSATION, kind="first_response", due_at=OCCURRED
+    ),
+    SlaBreached(
+        id=EVENT_ID,
+        store_id=1,
+        occurred_at=OCCURRED,
+        conversation=CONVERSATION,
+        kind="resolution",
+        due_at=OCCURRED,
+        escalation={"priority": [1, 3], "team_id": 3, "notified": [5, 6]},
+    ),
 ]
 
 

@@ -1,5 +1,6 @@
 """The only writers of conversations, messages, customers, tags and macros."""
 
+from storedesk.conversations.actions.bulk import do_bulk
 from storedesk.conversations.actions.conversations import (
     NewAttachment,
     do_add_note,
@@ -25,6 +26,7 @@ from storedesk.conversations.actions.customers import (
 from storedesk.conversations.actions.macros import do_apply_macro, do_delete_macro, do_save_macro, render_macro
 from storedesk.conversations.actions.merge import do_merge_conversations
 from storedesk.conversations.actions.tags import do_create_tag, do_delete_tag
+from storedesk.conversations.actions.views import do_delete_view, do_save_view
 
 __all__ = [
     "NewAttachment",
@@ -32,16 +34,19 @@ __all__ = [
     "do_add_note",
     "do_apply_macro",
     "do_assign",
+    "do_bulk",
     "do_create_conversation",
     "do_create_customer",
     "do_create_tag",
     "do_delete_macro",
     "do_delete_tag",
+    "do_delete_view",
     "do_merge_conversations",
     "do_merge_customers",
     "do_receive_message",
     "do_reply",
     "do_save_macro",
+    "do_save_view",
     "do_set_priority",
     "do_set_status",
     "do_set_subject",

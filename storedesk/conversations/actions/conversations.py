@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storedesk.automation import sla_hooks
 from storedesk.channels import registry
 from storedesk.conversations.models import (
     Attachment,
@@ -35,6 +36,7 @@ from storedesk.core.events import ConversationCreated, ConversationUpdated, Mess
 from storedesk.core.lib.sanitize import clean_html, html_to_text, preview
 from storedesk.core.models import Store, Team, User
 from storedesk.core.publish import publish
+from storedesk.search import index as search_index
 
 Direction = Message.Direction
 AuthorKind = Message.AuthorKind
@@ -80,6 +82,7 @@ def _save_changes(
         return {}
     conversation.updated_at = timezone.now()
     conversation.save(update_fields=[*changes, "updated_at"])
+    sla_hooks.on_change(conversation, diff)
     audit.record(
         store_id=conversation.store_id,
         actor=actor,
@@ -174,6 +177,8 @@ def _add_message(
             conversation.first_response_at = now
             update.append("first_response_at")
     conversation.save(update_fields=update)
+    sla_hooks.on_message(conversation, message)
+    search_index.index_message(message)
     publish(
         MessageCreated(
             store_id=conversation.store_id,
@@ -352,14 +357,17 @@ def do_add_note(
     mentions: Sequence[User] = (),
     attachments: Sequence[NewAttachment] = (),
 ) -> Message:
-    """An internal note: visible to agents only, never sent. Mentioned agents are recorded."""
+    """An internal note: visible to agents only, never sent. Mentioned agents are recorded
+    and notified (in the same transaction; the realtime nudge goes out after commit)."""
     _check(actor, conversation.store_id, "conversation.note")
     for user in mentions:
         if conversation.store_id not in roles_for(user):
             raise ActionError(f"{user.email} is not an agent of this store.", code="invalid_mention")
+    from storedesk.notifications.actions import do_notify_mentions  # notifications build on messages
+
     with transaction.atomic():
         conversation = _locked(conversation)
-        return _add_message(
+        message = _add_message(
             conversation,
             direction=Direction.NOTE,
             author_kind=AuthorKind.AGENT,
@@ -368,6 +376,8 @@ def do_add_note(
             metadata={"mentions": [user.pk for user in mentions]} if mentions else None,
             attachments=attachments,
         )
+        do_notify_mentions(actor, message, mentions)
+    return message
 
 
 def do_assign(
@@ -444,7 +454,11 @@ def do_set_subject(actor: User | None, conversation: Conversation, subject: str)
     if actor is not None:
         _check(actor, conversation.store_id, "conversation.reply")
     with transaction.atomic():
-        return _save_changes(actor, _locked(conversation), "conversation.subject_changed", {"subject": subject[:500]})
+        conversation = _locked(conversation)
+        diff = _save_changes(actor, conversation, "conversation.subject_changed", {"subject": subject[:500]})
+        if diff:
+            search_index.index_conversation(conversation)
+        return diff
 
 
 def do_tag(
@@ -475,6 +489,7 @@ def do_tag(
         after = sorted((set(before) | {t.name for t in to_add}) - {t.name for t in to_remove})
         conversation.updated_at = timezone.now()
         conversation.save(update_fields=["updated_at"])
+        sla_hooks.on_change(conversation, ["tags"])
         audit.record(
             store_id=store_id,
             actor=actor,

@@ -13,6 +13,7 @@ from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.events import CustomersMerged
 from storedesk.core.models import Store, User
 from storedesk.core.publish import publish
+from storedesk.search import index as search_index
 
 
 def normalize_identity(kind: str, value: str) -> str:
@@ -104,6 +105,8 @@ def do_update_customer(
         for k, v in changes.items():
             setattr(customer, k, v)
         customer.save(update_fields=list(changes))
+        if "name" in changes:
+            search_index.reindex_customer(customer)
         audit.record(
             store_id=customer.store_id, actor=actor, verb="customer.updated", obj=customer, before=before, after=changes
         )
@@ -124,6 +127,7 @@ def do_add_identity(actor: User | None, customer: Customer, kind: str, value: st
                 f"{kind} {value} belongs to another customer: merge the two instead.", code="identity_taken"
             )
         identity = Identity.objects.create(store_id=customer.store_id, customer=customer, kind=kind, value=value)
+        search_index.reindex_customer(customer)
         audit.record(
             store_id=customer.store_id,
             actor=actor,
@@ -160,6 +164,7 @@ def do_merge_customers(actor: User | None, source: Customer, target: Customer, r
         target.save(update_fields=update)
         source.merged_into = target
         source.save(update_fields=["merged_into"])
+        search_index.reindex_customer(target)
         audit.record(
             store_id=target.store_id,
             actor=actor,

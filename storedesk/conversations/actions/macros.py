@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -9,6 +10,7 @@ from django.db.models import F
 from django.template import Context, Engine, TemplateSyntaxError
 
 from storedesk.conversations.actions.conversations import (
+    NewAttachment,
     do_reply,
     do_set_priority,
     do_set_status,
@@ -60,14 +62,21 @@ def render_macro(macro: Macro, conversation: Conversation, agent: User | None) -
     return _engine.from_string(macro.body).render(Context(macro_context(conversation, agent))).strip()
 
 
-def do_apply_macro(actor: User, conversation: Conversation, macro: Macro, *, body_text: str | None = None) -> Message:
+def do_apply_macro(
+    actor: User,
+    conversation: Conversation,
+    macro: Macro,
+    *,
+    body_text: str | None = None,
+    attachments: Sequence[NewAttachment] = (),
+) -> Message:
     """Send the macro as a reply (the agent's edited text when given) and run its actions."""
     if macro.store_id != conversation.store_id:
         raise ActionError("That macro belongs to another store.", code="invalid_macro")
     check_permission(actor, conversation.store_id, "macro.use")
     text = body_text if body_text is not None else render_macro(macro, conversation, actor)
     with transaction.atomic():
-        message = do_reply(actor, conversation, body_text=text)
+        message = do_reply(actor, conversation, body_text=text, attachments=attachments)
         message.metadata = {**message.metadata, "macro_id": macro.pk}
         message.save(update_fields=["metadata"])
         actions = macro.actions or {}

@@ -14,6 +14,7 @@ from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.events import ConversationsMerged
 from storedesk.core.models import User
 from storedesk.core.publish import publish
+from storedesk.search import index as search_index
 
 
 def do_merge_conversations(actor: User | None, source: Conversation, target: Conversation) -> Conversation:
@@ -55,6 +56,8 @@ def do_merge_conversations(actor: User | None, source: Conversation, target: Con
         source.merged_into = target
         source.message_count = 0
         source.save(update_fields=["status", "resolved_at", "merged_into", "message_count"])
+        search_index.remove_conversation(source.pk)
+        search_index.index_conversation(target)
         audit.record(
             store_id=target.store_id,
             actor=actor,

@@ -1,0 +1,1 @@
+"""Responsiveness: business hours, SLA clocks, expected wait and routing (docs/sla.md)."""

@@ -1,0 +1,400 @@
+"""Store connections, the orders cache, inbound platform webhooks, and remedies with their
+authority rules and approvals.
+
+Money is always an integer in the minor unit of the row's `currency` (see lib/money.py).
+Every index names the query it serves. Rows are written only by `actions.py` and
+`remedies.py` (and the demo loader through them).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from storedesk.conversations.models import Conversation, Customer
+from storedesk.core.models import Role, Store
+
+
+class StoreConnection(models.Model):
+    """A store's account on an e-commerce platform, and where the reconcile job got to."""
+
+    class Provider(models.TextChoices):
+        DEMO = "demo", "Demo store"
+        SHOPIFY = "shopify", "Shopify"
+        WOOCOMMERCE = "woocommerce", "WooCommerce"
+        IMPORT = "import", "Imported (CSV, JSONL or API)"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="connections")
+    provider = models.CharField(max_length=32, choices=Provider.choices)
+    # Non-secret settings: {"shop": "acme.myshopify.com", "api_version": "2024-01", "base_url": ...}
+    config = models.JSONField(default=dict, blank=True)
+    # The platform credential (Shopify access token, WooCommerce "key:secret"); never shown again.
+    access_token = models.CharField(max_length=500, blank=True)
+    # Verifies inbound webhooks (Shopify app secret, WooCommerce webhook secret).
+    webhook_secret = models.CharField(max_length=500, blank=True)
+    active = models.BooleanField(default=True)
+    # Where the reconcile job resumes: opaque to everyone but the provider.
+    sync_cursor = models.TextField(blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    sync_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Serves: the provider of a store's orders (remedies, webhooks, sync) — one per platform.
+            models.UniqueConstraint(fields=["store", "provider"], name="connection_store_provider_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} · {self.get_provider_display()}"
+
+
+class Order(models.Model):
+    """A cached copy of a platform order: what the agent sees without waiting on the platform."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
+    # SET_NULL: an order outlives a deleted customer record; it is re-linked by email/phone.
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    provider = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=128)
+    name = models.CharField(max_length=64)  # as the platform shows it: "#1001"
+    number = models.CharField(max_length=64)  # normalised for lookups: "1001" (see actions.normalize_number)
+    email = models.CharField(max_length=320, blank=True)  # lower-case
+    phone = models.CharField(max_length=32, blank=True)  # normalised like Identity phones
+    currency = models.CharField(max_length=3)
+    subtotal = models.BigIntegerField(default=0)  # line items after line discounts
+    discount = models.BigIntegerField(default=0)
+    tax = models.BigIntegerField(default=0)
+    shipping = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    paid = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0)
+    financial_status = models.CharField(max_length=32, blank=True)  # pending, paid, partially_refunded, …
+    fulfillment_status = models.CharField(max_length=32, blank=True)  # unfulfilled, partial, fulfilled, …
+    placed_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    promised_by = models.DateTimeField(null=True, blank=True)  # the delivery date the customer was promised
+    shipping_address = models.JSONField(default=dict, blank=True)
+    discount_codes = models.JSONField(default=list, blank=True)
+    # The platform's own last-change time: an older webhook never overwrites a newer copy.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Serves: idempotent upsert from sync, webhooks and imports.
+            models.UniqueConstraint(fields=["store", "provider", "external_id"], name="order_store_external_uniq"),
+        ]
+        indexes = [
+            # Serves: lookup by order number (search box, API ?q=#1001): store_id IN (…) AND number = ?
+            models.Index(fields=["store", "number"], name="order_store_number_idx"),
+            # Serves: lookup by email (API ?q=, linking new customers): store_id IN (…) AND email = ?
+            models.Index(fields=["store", "email"], name="order_store_email_idx"),
+            # Serves: lookup by phone: store_id IN (…) AND phone = ?
+            models.Index(fields=["store", "phone"], name="order_store_phone_idx"),
+            # Serves: a customer's orders newest first (orders panel, API ?customer=, lifetime value).
+            models.Index(fields=["customer", "-placed_at", "-id"], name="order_customer_recent_idx"),
+            # Serves: a store's orders newest first (API list without ?q=).
+            models.Index(fields=["store", "-placed_at", "-id"], name="order_store_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def refundable(self) -> int:
+        return max(self.paid - self.refunded, 0)
+
+    @property
+    def is_fulfilled(self) -> bool:
+        return self.fulfillment_status in ("fulfilled", "partial", "partially_fulfilled")
+
+
+class OrderLine(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    external_id = models.CharField(max_length=128)
+    position = models.PositiveIntegerField(default=0)
+    sku = models.CharField(max_length=128, blank=True)
+    title = models.CharField(max_length=500)
+    variant_title = models.CharField(max_length=255, blank=True)
+    product_id = models.CharField(max_length=128, blank=True)
+    variant_id = models.CharField(max_length=128, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.BigIntegerField(default=0)
+    discount = models.BigIntegerField(default=0)  # on the whole line
+    tax = models.BigIntegerField(default=0)  # on the whole line
+    total = models.BigIntegerField(default=0)  # unit_price × quantity − discount + tax
+    refunded_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            # Serves: replacing an order's lines on upsert; per-line refunds name lines by their id.
+            models.UniqueConstraint(fields=["order", "external_id"], name="orderline_order_external_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.title}"
+
+    @property
+    def unit_refund(self) -> int:
+        """What refunding one unit gives back: its share of price, discount and tax."""
+        return self.total // self.quantity if self.quantity else 0
+
+
+class Fulfillment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        IN_TRANSIT = "in_transit"
+        DELIVERED = "delivered"
+        FAILED = "failed"  # delivery failed / returned to sender
+        CANCELLED = "cancelled"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments")
+    external_id = models.CharField(max_length=128)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=128, blank=True)
+    tracking_url = models.URLField(max_length=1000, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    estimated_delivery_at = models.DateTimeField(null=True, blank=True)
+    lines = models.JSONField(default=list, blank=True)  # [{"line": external_id, "quantity": n}]
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+        constraints = [
+            # Serves: replacing an order's fulfilments on upsert.
+            models.UniqueConstraint(fields=["order", "external_id"], name="fulfillment_order_external_uniq"),
+        ]
+        indexes = [
+            # Serves: lookup by tracking number: store_id IN (…) AND tracking_number = ?
+            models.Index(fields=["store", "tracking_number"], name="fulfillment_tracking_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}".strip() or f"Fulfilment {self.external_id}"
+
+
+class Refund(models.Model):
+    """A refund the platform recorded (synced, or the outcome of one of our remedies)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    external_id = models.CharField(max_length=128)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    note = models.TextField(blank=True)
+    lines = models.JSONField(default=list, blank=True)  # [{"line": external_id, "quantity": n}]
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Serves: idempotent recording — the same platform refund from sync and from our remedy is one row.
+            models.UniqueConstraint(fields=["order", "external_id"], name="refund_order_external_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.external_id}"
+
+
+class ProviderWebhook(models.Model):
+    """An inbound platform webhook, stored raw after its signature checked out and before it is
+    processed (by a job), so nothing is lost if processing fails and replays are recognised."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        PROCESSING = "processing"
+        PROCESSED = "processed"
+        FAILED = "failed"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(StoreConnection, on_delete=models.CASCADE, related_name="webhooks")
+    topic = models.CharField(max_length=100)
+    # The platform's delivery id (X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID): replays are one row.
+    delivery_id = models.CharField(max_length=200)
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Serves: replay detection on receipt.
+            models.UniqueConstraint(fields=["connection", "delivery_id"], name="providerwebhook_delivery_uniq"),
+        ]
+        indexes = [
+            # Serves: the sweeper — webhooks still waiting to be processed, oldest first.
+            models.Index(
+                fields=["received_at"], name="providerwebhook_pending_idx", condition=Q(state__in=["pending", "failed"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.delivery_id}"
+
+
+class RemedyKind(models.TextChoices):
+    REFUND = "refund", "Refund"
+    CANCEL = "cancel", "Cancel order"
+    REPLACEMENT = "replacement", "Replacement order"
+    DISCOUNT_CODE = "discount_code", "Discount code"
+    STORE_CREDIT = "store_credit", "Store credit"
+    ADDRESS_CHANGE = "address_change", "Change shipping address"
+    GOODWILL = "goodwill", "Goodwill gesture"
+
+
+class AuthorityRule(models.Model):
+    """What a role (or one agent, overriding their role) may give away, per kind of remedy.
+
+    Limits are in the minor unit of the store's currency (`commerce.authority.store_currency`);
+    NULL means no limit. Without a row, the built-in defaults in `authority.DEFAULTS` apply.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="authority_rules")
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=RemedyKind.choices)
+    allowed = models.BooleanField(default=True)
+    max_per_action = models.BigIntegerField(null=True, blank=True)
+    max_per_day = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Serves: the rule for (store, role, kind) — one per role.
+            models.UniqueConstraint(
+                fields=["store", "role", "kind"], name="authority_role_uniq", condition=Q(user__isnull=True)
+            ),
+            # Serves: an agent's override for (store, user, kind) — one per agent.
+            models.UniqueConstraint(
+                fields=["store", "user", "kind"], name="authority_user_uniq", condition=Q(user__isnull=False)
+            ),
+            models.CheckConstraint(
+                condition=(Q(user__isnull=True) & ~Q(role="")) | (Q(user__isnull=False) & Q(role="")),
+                name="authority_role_xor_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.role}: {self.kind}"
+
+
+class Remedy(models.Model):
+    """One intent to fix something for a customer: a refund, a replacement, a code…
+
+    Recorded first (with its idempotency key), executed against the platform by a job after
+    commit, and its outcome recorded; see docs/decisions/0009-remedies-money-moves.md.
+    """
+
+    class State(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Failed"
+        DENIED = "denied", "Denied"
+        EXPIRED = "expired", "Expired"
+
+    # States whose amount is committed (counts against refundable amounts and daily limits).
+    COMMITTED = ("awaiting_approval", "queued", "processing", "succeeded")
+    IN_FLIGHT = ("queued", "processing")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="remedies")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="remedies")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="remedies"
+    )
+    kind = models.CharField(max_length=32, choices=RemedyKind.choices)
+    # What exactly: {"scope": "partial|full|lines|shipping", "lines": [...], "address": {...}, "restock": bool}
+    params = models.JSONField(default=dict, blank=True)
+    amount = models.BigIntegerField(default=0)  # money given away, in `currency` minor units (0 for an address change)
+    currency = models.CharField(max_length=3)
+    reason = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # hash of the request: a reused key with another request is refused
+    state = models.CharField(max_length=24, choices=State.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whose authority covers it: the requester within their limits, else the approving lead.
+    authorized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True)  # refund id, code, draft order id…
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)  # the platform's answer, shown to the agent as it came
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Serves: idempotency — the same key in a store is one remedy, whoever sends it twice.
+            models.UniqueConstraint(fields=["store", "idempotency_key"], name="remedy_store_key_uniq"),
+        ]
+        indexes = [
+            # Serves: an order's remedies (orders panel, refundable amount under the order lock).
+            models.Index(fields=["order", "-created_at"], name="remedy_order_idx"),
+            # Serves: an agent's spend today per kind (authority check), and the budget report:
+            #   authorized_by_id = ? AND kind = ? AND created_at >= <local midnight>
+            models.Index(fields=["authorized_by", "kind", "created_at"], name="remedy_authority_idx"),
+            # Serves: the budget report per store and period.
+            models.Index(fields=["store", "created_at"], name="remedy_store_created_idx"),
+            # Serves: the sweeper — remedies due for (another) attempt.
+            models.Index(
+                fields=["next_attempt_at"], name="remedy_due_idx", condition=Q(state__in=["queued", "processing"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ApprovalRequest(models.Model):
+    """A remedy above its requester's limits, waiting for a lead: approve or deny, with a reason."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+        EXPIRED = "expired", "Expired"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="approval_requests")
+    remedy = models.OneToOneField(Remedy, on_delete=models.CASCADE, related_name="approval")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    why = models.CharField(max_length=300)  # which limit it is above, in words
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # Serves: the leads' queue (pending, oldest first) and the expiry job — partial: pending only.
+            models.Index(fields=["store", "expires_at"], name="approval_pending_idx", condition=Q(state="pending")),
+            # Serves: the approvals history per store, newest first.
+            models.Index(fields=["store", "-created_at"], name="approval_store_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval for {self.remedy}"

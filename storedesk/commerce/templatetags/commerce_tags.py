@@ -1,0 +1,37 @@
+"""Template helpers for orders: `{{ order.total|money:order.currency }}`."""
+
+from __future__ import annotations
+
+from django import template
+
+from storedesk.commerce.lib.money import MoneyError, format_money, to_decimal_string
+
+register = template.Library()
+
+
+@register.filter
+def money(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return ""
+    try:
+        return format_money(int(minor), currency)
+    except (MoneyError, ValueError, TypeError):
+        return str(minor)
+
+
+@register.filter
+def decimal_amount(minor: int | None, currency: str) -> str:
+    """1250, "GBP" → "12.50": a form field's initial value."""
+    if minor is None:
+        return ""
+    try:
+        return to_decimal_string(int(minor), currency)
+    except (MoneyError, ValueError, TypeError):
+        return ""
+
+
+@register.filter
+def status_label(value: str | None) -> str:
+    """ "partially_refunded" → "Partially refunded"."""
+    text = (value or "unknown").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
