@@ -293,3 +293,22 @@ def test_it_never_matches_a_number_against_the_store_id(acme, globex, ana, carla
 
     assert found(ana, str(acme.pk)) == []
     assert found(ana, f"hello {acme.pk}") == []
+
+
+def test_it_ranks_a_very_common_word_among_its_newest_matches_on_sqlite(acme, ana, carla, converse, monkeypatch):
+    """SQLite bounds bm25 to the newest RANK_WINDOW matches (ADR 0013): an older, better
+    match of a word found everywhere falls outside the window; a rare word is unaffected."""
+    from django.db import connection
+
+    from storedesk.search.backends import sqlite
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the ranking window is the SQLite backend's")
+    monkeypatch.setattr(sqlite, "RANK_WINDOW", 2)
+    old_best = converse(acme, carla, "refund refund refund refund")
+    middle = converse(acme, carla, "a refund")
+    newest = converse(acme, carla, "my refund")
+
+    assert sorted(found(ana, "refund")) == sorted([middle.pk, newest.pk])
+    monkeypatch.setattr(sqlite, "RANK_WINDOW", 20_000)
+    assert found(ana, "refund")[0] == old_best.pk
