@@ -51,7 +51,7 @@ if __package__ in (None, ""):
 
 from bench import benchenv, textgen  # noqa: E402
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: SLA clocks (automation_conversationsla) for the emails
 DAY = 86400
 YEAR = 365 * DAY
 LOGIN_EMAIL = "agent1@bench.test"
@@ -63,8 +63,20 @@ BULK_TABLES = (
     "conversations_conversation",
     "conversations_conversation_tags",
     "conversations_message",
+    "automation_conversationsla",
 )
+# The built-in SLA every email gets (automation.models.DefaultPolicy): first response within
+# 24 hours of calendar time, a warning when 20 % is left. The generator writes each email's
+# clock as automation.sla.refresh would leave it (tests/bench/test_generate.py checks it).
+SLA_FIRST_RESPONSE_S = 24 * 3600
+SLA_WARN_S = SLA_FIRST_RESPONSE_S * 80 // 100
+SLA_COLUMNS = [
+    "id", "conversation_id", "store_id", "policy_id", "policy_name", "started_at",
+    "first_response_due_at", "first_response_at", "first_response_warned", "first_response_breached",
+    "resolved_at", "paused_at", "pauses", "due_at", "due_kind", "next_check_at", "updated_at",
+]  # fmt: skip
 W4_MESSAGES = 50
+DEFAULT_SLA_NAME = "Default: email first response within 24 h"  # automation.models.DefaultPolicy.name
 CHUNK = 20_000  # conversations per executemany/COPY round
 
 
@@ -307,6 +319,7 @@ def generate(
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
+    from storedesk.automation.models import ConversationSla
     from storedesk.conversations.models import Conversation, Customer, Identity, Message
 
     if conversations < 1 or messages_per < 1:
@@ -357,6 +370,7 @@ def generate(
                 "conversation": Table(Conversation, CONVERSATION_COLUMNS, connection),
                 "tags": Table(Conversation.tags.through, ["id", "conversation_id", "tag_id"], connection),
                 "message": Table(Message, MESSAGE_COLUMNS, connection),
+                "sla": Table(ConversationSla, SLA_COLUMNS, connection),
             }
             t = time.perf_counter()
             n_customers = max(50, conversations // 3)
@@ -392,6 +406,7 @@ def generate(
                         "conversations_conversation",
                         "conversations_message",
                         "conversations_conversation_tags",
+                        "automation_conversationsla",
                     )
                 ],
             )
@@ -409,7 +424,10 @@ def generate(
                     )
             w4_id = loader.long_conversation(W4_MESSAGES)
             counts.update(
-                conversations=loader.n_conversations, messages=loader.n_messages, conversation_tags=loader.n_tags
+                conversations=loader.n_conversations,
+                messages=loader.n_messages,
+                conversation_tags=loader.n_tags,
+                conversation_slas=loader.n_slas,
             )
             seconds["conversations_and_messages"] = time.perf_counter() - t
 
@@ -418,7 +436,8 @@ def generate(
             if pg:
                 with connection.cursor() as cursor:
                     for sql in connection.ops.sequence_reset_sql(
-                        no_style(), [Customer, Identity, Conversation, Conversation.tags.through, Message]
+                        no_style(),
+                        [Customer, Identity, Conversation, Conversation.tags.through, Message, ConversationSla],
                     ):
                         cursor.execute(sql)
             seconds["indexes"] = time.perf_counter() - t
@@ -519,8 +538,8 @@ class _ConversationLoader:
         self.rng, self.sink, self.tables, self.setup, self.clock, self.pools = rng, sink, tables, setup, clock, pools
         self.now, self.messages_per = now, messages_per
         self.first_customer, self.n_customers = first_customer, n_customers
-        self.next_conversation, self.next_message, self.next_tag = ids
-        self.n_conversations = self.n_messages = self.n_tags = 0
+        self.next_conversation, self.next_message, self.next_tag, self.next_sla = ids
+        self.n_conversations = self.n_messages = self.n_tags = self.n_slas = 0
 
     def chunk(self, size: int) -> None:
         r = self.rng.random
@@ -531,8 +550,8 @@ class _ConversationLoader:
         tickets, customer_texts, agent_texts, resolutions = pools.tickets, pools.customer, pools.agent, pools.resolution
         n_pool = pools.size
         spread = 2 * self.messages_per - 1  # k uniform in 1..2m-1: mean m
-        conv_rows, msg_rows, tag_rows = [], [], []
-        cid, mid, tid = self.next_conversation, self.next_message, self.next_tag
+        conv_rows, msg_rows, tag_rows, sla_rows = [], [], [], []
+        cid, mid, tid, sid = self.next_conversation, self.next_message, self.next_tag, self.next_sla
         for _ in range(size):
             customer = self.first_customer + int(r() * self.n_customers)
             created = now - int(r() * YEAR)
@@ -625,6 +644,9 @@ class _ConversationLoader:
                 clock(last_visible), clock(last_in), clock(last_out) if last_out is not None else None,
                 k, None,
             ))  # fmt: skip
+            if channel == "email":
+                sla_rows.append(self._sla_row(sid, cid, created, first_out, status, updated))
+                sid += 1
             if r() < 0.6:
                 tag_rows.append((tid, cid, tag_ids[topic]))
                 tid += 1
@@ -635,10 +657,53 @@ class _ConversationLoader:
         self.sink.insert(self.tables["conversation"], conv_rows)
         self.sink.insert(self.tables["message"], msg_rows)
         self.sink.insert(self.tables["tags"], tag_rows)
+        self.sink.insert(self.tables["sla"], sla_rows)
         self.n_conversations += cid - self.next_conversation
         self.n_messages += mid - self.next_message
         self.n_tags += tid - self.next_tag
-        self.next_conversation, self.next_message, self.next_tag = cid, mid, tid
+        self.n_slas += sid - self.next_sla
+        self.next_conversation, self.next_message, self.next_tag, self.next_sla = cid, mid, tid, sid
+
+    def _sla_row(self, sid: int, cid: int, created: int, first_out: int | None, status: str, updated: int) -> tuple:
+        """An email's clock under the default policy, as automation.sla.refresh leaves it after
+        the periodic check has run: a paused (pending, snoozed) or resolved conversation has an
+        open pause since its last change and nothing due; an open unanswered one is due 24 h
+        after it started, warned/breached if those times have passed."""
+        clock, now = self.clock, self.now
+        due = created + SLA_FIRST_RESPONSE_S
+        warned = breached = False
+        fr_due = due_at = next_check = paused = resolved = None
+        due_kind = ""
+        if first_out is not None:  # answered: the clock stopped at the reply
+            fr_due, breached = due, first_out > due
+            warned = first_out >= created + SLA_WARN_S
+        elif status == "open":
+            fr_due = due_at = due
+            due_kind = "first_response"
+            breached = due <= now
+            warned = created + SLA_WARN_S <= now
+            next_check = None if breached else (due if warned else created + SLA_WARN_S)
+        else:  # paused before any reply: a due time reached before the pause stays
+            breached, warned = due <= updated, created + SLA_WARN_S <= updated
+            if breached:
+                fr_due = due_at = due
+                due_kind = "first_response"
+        if status != "open":
+            paused = updated
+        if status == "resolved":
+            resolved = updated
+        return (
+            sid, cid, self.setup.store_id, None, DEFAULT_SLA_NAME, clock(created),
+            clock(fr_due) if fr_due is not None else None,
+            clock(first_out) if first_out is not None else None,
+            warned, breached,
+            clock(resolved) if resolved is not None else None,
+            clock(paused) if paused is not None else None,
+            "[]",
+            clock(due_at) if due_at is not None else None, due_kind,
+            clock(next_check) if next_check is not None else None,
+            clock(updated),
+        )  # fmt: skip
 
     def long_conversation(self, n_messages: int) -> int:
         """W4's conversation: open, assigned to the login agent, `n_messages` over the last two weeks."""
@@ -715,6 +780,9 @@ class _ConversationLoader:
         )])  # fmt: skip
         self.sink.insert(self.tables["message"], rows)
         self.sink.insert(self.tables["tags"], [(self.next_tag, cid, self.setup.tag_ids[topic])])
+        self.sink.insert(self.tables["sla"], [self._sla_row(self.next_sla, cid, created, first_out, "open", ts)])
+        self.next_sla += 1
+        self.n_slas += 1
         self.n_conversations += 1
         self.n_messages += n_messages
         self.n_tags += 1

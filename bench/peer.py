@@ -17,6 +17,10 @@ Rows compared (see bench/README.md for how the workloads differ):
   W4  our page of the 50-message conversation vs the peer's ticket page (random tickets, 1-5 follow-ups)
   W4r our page of random conversations (1-5 messages) vs the same peer figure — the like-for-like row
   W5  our home (agent dashboard)            vs  the peer's staff dashboard
+  W1  our `ingest-email` of K generated mails vs the peer's `get_email` of K mails (same textgen mix);
+      messages/s, one row per K (--w1-k, default 200,10000; --peer-w1-k to run the peer at fewer)
+
+`--workloads W1` runs only the ingest comparison.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ PAIRS = [
     ("W4r", "W4_ticket_detail"),
     ("W5", "W5_dashboard"),
 ]
+REQUEST_WORKLOADS = ["W2", "W3", "W4", "W4r", "W5"]
 
 
 def _env() -> dict[str, str]:
@@ -87,21 +92,39 @@ def run_peer(args: argparse.Namespace) -> dict[str, Any]:
             stderr=subprocess.DEVNULL,
         )
         _log(f"peer: seeded in {time.perf_counter() - t:.1f}s")
-    _log("peer: bench.py --only W2,W3,W4,W5 …")
-    cmd = [
-        str(python), str(HARNESS / "bench.py"), "--only", "W2,W3,W4,W5",
-        "--requests", str(args.requests), "--dashboard-requests", str(args.dashboard_requests),
-        "--warmup", str(args.warmup),
-    ]  # fmt: skip
-    # stderr: helpdesk's own naive-datetime RuntimeWarnings (harmless, see the harness README).
-    done = subprocess.run(cmd, check=True, env=_env(), capture_output=True, text=True)
-    return json.loads(done.stdout)
+    out: dict[str, Any] = {"workloads": {}}
+    peer_only = ",".join(w for w in ("W2", "W3", "W4", "W5") if w in args.workloads)
+    if peer_only:
+        _log(f"peer: bench.py --only {peer_only} …")
+        cmd = [
+            str(python), str(HARNESS / "bench.py"), "--only", peer_only,
+            "--requests", str(args.requests), "--dashboard-requests", str(args.dashboard_requests),
+            "--warmup", str(args.warmup),
+        ]  # fmt: skip
+        # stderr: helpdesk's own naive-datetime RuntimeWarnings (harmless, see the harness README).
+        done = subprocess.run(cmd, check=True, env=_env(), capture_output=True, text=True)
+        out = json.loads(done.stdout)
+    if "W1" in args.workloads:
+        out["w1_runs"] = []
+        for k in _ks(args.peer_w1_k or args.w1_k):
+            _log(f"peer: bench.py --only W1 --k {k} …")
+            cmd = [str(python), str(HARNESS / "bench.py"), "--only", "W1", "--k", str(k)]
+            done = subprocess.run(cmd, check=True, env=_env(), capture_output=True, text=True)
+            peer_w1 = json.loads(done.stdout)
+            out["w1_runs"].append(peer_w1["workloads"]["W1_ingest"])
+            out.setdefault("db", peer_w1.get("db", {}))
+            out.setdefault("versions", peer_w1.get("versions", {}))
+    return out
+
+
+def _ks(value: str) -> list[int]:
+    return [int(k) for k in value.split(",") if k.strip()]
 
 
 def run_ours(args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         sys.executable, str(BENCH_DIR / "run.py"), "--json", "--conversations", str(args.conversations),
-        "--only", "W2,W3,W4,W4r,W5", "--requests", str(args.requests),
+        "--only", ",".join(args.workloads), "--w1-k", args.w1_k, "--requests", str(args.requests),
         "--dashboard-requests", str(args.dashboard_requests), "--warmup", str(args.warmup),
     ]  # fmt: skip
     if args.reuse:
@@ -124,9 +147,29 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
+def compare_w1(ours: dict[str, Any], peer: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per K: our messages/s, the bare baseline's, the peer's (when it ran at that K)."""
+    theirs = {run["k_messages"]: run for run in peer.get("w1_runs", [])}
+    rows = []
+    for run in ours.get("W1", {}).get("runs", []):
+        row: dict[str, Any] = {
+            "k": run["k"],
+            "ours_messages_per_s": run["messages_per_s"],
+            "baseline_messages_per_s": run["baseline_messages_per_s"],
+            "ours_of_baseline": run["of_baseline"],
+        }
+        if run["k"] in theirs:
+            row["peer_messages_per_s"] = theirs[run["k"]]["messages_per_s"]
+            row["ours_over_peer"] = round(run["messages_per_s"] / theirs[run["k"]]["messages_per_s"], 1)
+        rows.append(row)
+    return rows
+
+
 def compare(ours: dict[str, Any], peer: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for mine, theirs in PAIRS:
+        if mine not in ours:
+            continue
         a, b = ours.get(mine, {}), peer.get("workloads", {}).get(theirs, {})
         row: dict[str, Any] = {"workload": mine, "peer_workload": theirs}
         if "error" in a:
@@ -143,6 +186,18 @@ def compare(ours: dict[str, Any], peer: dict[str, Any]) -> list[dict[str, Any]]:
             row["peer_over_ours_p50"] = round(row["peer_p50_ms"] / row["ours_p50_ms"], 1)
         rows.append(row)
     return rows
+
+
+def table_w1(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'W1 K':>7} {'ours msg/s':>11} {'baseline':>9} {'of base':>8} {'peer msg/s':>11} {'ours/peer':>10}"]
+    for row in rows:
+        peer = f"{row['peer_messages_per_s']:>11.1f}" if "peer_messages_per_s" in row else f"{'—':>11}"
+        ratio = f"{row['ours_over_peer']:>9.1f}×" if "ours_over_peer" in row else f"{'—':>10}"
+        lines.append(
+            f"{row['k']:>7} {row['ours_messages_per_s']:>11.1f} {row['baseline_messages_per_s']:>9.1f} "
+            f"{row['ours_of_baseline']:>8.2f} {peer} {ratio}"
+        )
+    return "\n".join(lines)
 
 
 def table(rows: list[dict[str, Any]], ours: dict[str, Any], peer: dict[str, Any]) -> str:
@@ -182,15 +237,24 @@ def main() -> None:
     parser.add_argument("--database-url", help="our database (default: SQLite under bench/data)")
     parser.add_argument("--var-dir")
     parser.add_argument("--json", action="store_true", help="print only the JSON")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W4r,W5", help="comma-separated (default: all)")
+    parser.add_argument("--w1-k", default="200,10000", help="W1 mails per run (ours and the peer's)")
+    parser.add_argument("--peer-w1-k", help="W1 K values for the peer only (default: --w1-k)")
     args = parser.parse_args()
+    args.workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
 
     ours = run_ours(args)
     peer = run_peer(args)
     rows = compare(ours, peer)
-    out = {"comparison": rows, "ours": ours, "peer": peer}
+    w1_rows = compare_w1(ours, peer)
+    out = {"comparison": rows, "w1": w1_rows, "ours": ours, "peer": peer}
     if not args.json:
-        print(table(rows, ours, peer))
-        print()
+        if rows:
+            print(table(rows, ours, peer))
+            print()
+        if w1_rows:
+            print(table_w1(w1_rows))
+            print()
     print(json.dumps(out, indent=2))
 
 

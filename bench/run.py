@@ -107,6 +107,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         requests=args.requests,
         warmup=args.warmup,
         dashboard_requests=args.dashboard_requests,
+        # W1 at 10,000 takes minutes: only when asked for (--only W1), else K=200.
+        w1_ks=tuple(int(k) for k in (args.w1_k or ("200,10000" if args.only else "200")).split(",")),
     )
     only = [w.strip() for w in args.only.split(",") if w.strip()] if args.only else list(workloads.WORKLOADS)
     unknown = [w for w in only if w not in workloads.WORKLOADS]
@@ -181,6 +183,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per workload (default 50)")
     parser.add_argument("--dashboard-requests", type=int, default=20, help="timed requests for W5 (default 20)")
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--w1-k", help="W1: emails per run, comma-separated (default 200,10000 with --only, else 200)")
     parser.add_argument("--reuse", action="store_true", help="reuse a matching dataset instead of regenerating")
     parser.add_argument("--no-analyze", action="store_true", help="a dataset without ANALYZE statistics")
     parser.add_argument("--messages-per", type=int, default=3)

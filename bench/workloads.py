@@ -49,6 +49,7 @@ class Context:
     requests: int
     warmup: int
     dashboard_requests: int
+    w1_ks: tuple[int, ...] = (200, 10_000)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     def measure(self, urls: list[str], *, warmup: int | None = None) -> dict[str, Any]:
@@ -169,6 +170,11 @@ def w2_inbox(ctx: Context) -> dict[str, Any]:
     return ctx.measure([url_for("inbox") + "?view=open&sort=priority"] * ctx.requests)
 
 
+@workload("W2sla", "inbox list, open, by SLA due (most overdue first), first page")
+def w2_inbox_sla(ctx: Context) -> dict[str, Any]:
+    return ctx.measure([url_for("inbox") + "?view=open&sort=sla"] * ctx.requests)
+
+
 @workload("W3", "search API, one keyword (round-robin), first page")
 def w3_search(ctx: Context) -> dict[str, Any]:
     hits = ctx.manifest.get("keyword_hits", {})
@@ -193,3 +199,17 @@ def w4r_random_conversation(ctx: Context) -> dict[str, Any]:
 @workload("W5", "agent dashboard (home)")
 def w5_dashboard(ctx: Context) -> dict[str, Any]:
     return ctx.measure([url_for("home")] * ctx.dashboard_requests)
+
+
+@workload("W1", "email ingest: K generated emails through ingest-email (ms = per message)")
+def w1_email_ingest(ctx: Context) -> dict[str, Any]:
+    from bench import w1
+
+    return w1.w1(ctx, ctx.w1_ks)
+
+
+@workload("W6", "live chat: 1,000 widget sockets on one server process, delivery latency both ways")
+def w6_livechat(ctx: Context) -> dict[str, Any]:
+    from bench import w6_livechat
+
+    return w6_livechat.run()

@@ -13,6 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from storedesk.channels.livechat.routing import websocket_urlpatterns as livechat_urlpatterns  # noqa: E402
 from storedesk.conversations.routing import websocket_urlpatterns  # noqa: E402
 from storedesk.core import realtime  # noqa: E402
 
@@ -22,6 +23,8 @@ router = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+# The chat widget runs on the store's own site (another origin, no session): its own router.
+livechat_router = URLRouter(livechat_urlpatterns)
 
 
 async def application(scope, receive, send):  # type: ignore[no-untyped-def]
@@ -35,4 +38,7 @@ async def application(scope, receive, send):  # type: ignore[no-untyped-def]
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    if scope["type"] == "websocket" and scope["path"].startswith("/ws/chat/"):
+        await livechat_router(scope, receive, send)
+        return
     await router(scope, receive, send)

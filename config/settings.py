@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "storedesk.commerce",
     "storedesk.web",
     "storedesk.channels.email",
+    "storedesk.channels.livechat",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,10 @@ from django.urls import URLPattern, URLResolver, include, path
 from storedesk.api.main import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/voice/", include("storedesk.channels.phone.urls")),
     path("api/v1/", api.urls),
     path("email/", include("storedesk.channels.email.urls")),
+    path("demo-shop/", include("storedesk.channels.livechat.urls")),
     path("", include("storedesk.web.urls")),
 ]
 

@@ -6,7 +6,12 @@ import os
 import sys
 
 # Dashed spellings of commands whose Django names use underscores: `storedesk ingest-email`.
-ALIASES = {"ingest-email": "ingest_email", "smtp-receiver": "smtp_receiver", "fetch-email": "fetch_email"}
+ALIASES = {
+    "ingest-email": "ingest_email",
+    "smtp-receiver": "smtp_receiver",
+    "fetch-email": "fetch_email",
+    "intent-eval": "intent_eval",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

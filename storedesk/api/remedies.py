@@ -55,6 +55,9 @@ class RemedyIn(Schema):
     restock: bool = False
     conversation: Id | None = Field(None, description="the conversation to note it on")
     confirm_duplicate: bool = Field(False, description="issue it even if an identical remedy was just issued")
+    situation: Literal["", "late_delivery", "missing_parcel", "damaged", "wrong_item"] = Field(
+        "", description="the playbook situation it answers, for the consistency report"
+    )
 
     @field_validator("amount", mode="before")
     @classmethod
@@ -84,6 +87,7 @@ def _remedy_request(order: Order, payload: RemedyIn) -> RemedyRequest:
         address=payload.address,
         restock=payload.restock,
         confirm_duplicate=payload.confirm_duplicate,
+        situation=payload.situation,
     )
 
 
@@ -350,3 +354,56 @@ def set_authority(request: HttpRequest, payload: AuthorityIn) -> dict[str, Any]:
         max_per_day=per_day,
     )
     return _authority(store)
+
+
+class ReturnReasonsFilters(Schema):
+    store: str = Field(description="store id or slug")
+    since: datetime | None = Field(None, description="default: the start of this month (store time)")
+    until: datetime | None = Field(None, description="default: the start of next month")
+
+
+class ReturnReasonOut(Schema):
+    title: str
+    sku: str
+    reason: str = Field(
+        description="damaged, wrong_item, not_as_described, does_not_fit, arrived_late, changed_mind, other"
+    )
+    quantity: int
+    returns: int
+
+
+@router.get(
+    "/returns/reasons",
+    response=list[ReturnReasonOut],
+    summary="Why products come back: items returned per product and reason (lead)",
+)
+def return_reasons(request: HttpRequest, filters: Query[ReturnReasonsFilters]) -> list[reports.ReasonRow]:
+    store = get_store(caller(request), filters.store, "remedy.report")
+    if (filters.since is None) != (filters.until is None):
+        raise ActionError("Give both since and until, or neither.", code="invalid_period")
+    return reports.return_reasons(store, filters.since, filters.until)
+
+
+class ConsistencyRowOut(Schema):
+    situation: str
+    agent_id: int | None
+    name: str
+    kind: str
+    currency: str
+    count: int
+    total: str
+
+
+@router.get(
+    "/remedies/consistency",
+    response=list[ConsistencyRowOut],
+    summary="For each playbook situation, which remedies each agent gave (lead)",
+)
+def remedy_consistency(request: HttpRequest, filters: Query[ReturnReasonsFilters]) -> list[dict[str, Any]]:
+    store = get_store(caller(request), filters.store, "remedy.report")
+    if (filters.since is None) != (filters.until is None):
+        raise ActionError("Give both since and until, or neither.", code="invalid_period")
+    return [
+        {**row.__dict__, "total": to_decimal_string(row.total, row.currency)}
+        for row in reports.remedy_consistency(store, filters.since, filters.until)
+    ]

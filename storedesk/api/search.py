@@ -17,7 +17,9 @@ from pydantic import Field
 from storedesk.api.auth import caller
 from storedesk.api.lookups import get_store
 from storedesk.api.schemas import CustomerRef
+from storedesk.commerce.queries import OrderHit, order_hits
 from storedesk.conversations.models import Channel, Status
+from storedesk.core.access import store_ids_for
 from storedesk.core.errors import ActionError
 from storedesk.search.queries import DEFAULT_LIMIT, MAX_RESULTS, SearchHit, search_conversations
 
@@ -54,9 +56,22 @@ class SearchHitOut(Schema):
     rank: float = Field(description="relevance, higher is better; compare only within one result list")
 
 
+class OrderHitOut(Schema):
+    id: int = Field(description="the order's id (GET /api/v1/orders/{id})")
+    store_id: int
+    name: str = Field(description='the order number as the store shows it, e.g. "#1001"')
+    email: str
+    placed_at: datetime
+    customer_id: int | None = Field(description="the customer now (the survivor if theirs was merged away)")
+    conversation_id: int | None = Field(description="that customer's latest conversation, if any")
+
+
 class SearchPage(Schema):
     items: list[SearchHitOut]
     next_cursor: str | None
+    orders: list[OrderHitOut] = Field(
+        description="orders whose number, email, phone or tracking number is exactly `q` (first page only)"
+    )
 
 
 def _fingerprint(params: SearchParams) -> str:
@@ -82,6 +97,19 @@ def _decode(params: SearchParams) -> int:
             "The cursor is not valid for this search: start again without it.", code="invalid_cursor"
         ) from None
     return offset
+
+
+def _order(hit: OrderHit) -> dict[str, Any]:
+    order = hit.order
+    return {
+        "id": order.pk,
+        "store_id": order.store_id,
+        "name": order.name,
+        "email": order.email,
+        "placed_at": order.placed_at,
+        "customer_id": hit.customer_id,
+        "conversation_id": hit.conversation_id,
+    }
 
 
 def _item(hit: SearchHit) -> dict[str, Any]:
@@ -111,7 +139,10 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
         user, params.q, store_ids=store_ids, limit=params.limit, offset=offset, prefix_last=params.prefix
     )
     next_offset = results.next_offset
+    scope = store_ids if store_ids is not None else list(store_ids_for(user))
+    orders = order_hits(scope, params.q) if offset == 0 else []
     return {
         "items": [_item(hit) for hit in results.hits],
+        "orders": [_order(hit) for hit in orders],
         "next_cursor": _encode(params, next_offset) if next_offset is not None else None,
     }

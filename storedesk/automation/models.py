@@ -283,3 +283,83 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CallbackSource(models.TextChoices):
+    WIDGET = "widget", "Requested in the chat widget"
+    IVR = "ivr", "Requested on the phone menu"
+    AGENT = "agent", "Booked by an agent"
+    MISSED_CALL = "missed_call", "Missed call"
+
+
+class CallbackStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CallbackOutcome(models.TextChoices):
+    REACHED = "reached", "Reached"
+    VOICEMAIL = "voicemail", "Left a voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+
+
+class CallbackTask(models.Model):
+    """A customer to call back. `due_at` is its SLA: the time the customer was promised (the
+    estimated callback time, or the start of their preferred slot), moved to the retry time
+    after a failed attempt. Written only by automation.actions.callbacks."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "conversations.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    phone = models.CharField(max_length=40)
+    name = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=16, choices=CallbackSource.choices)
+    status = models.CharField(max_length=16, choices=CallbackStatus.choices, default=CallbackStatus.QUEUED)
+    preferred_slots = models.JSONField(default=list, blank=True)  # [[start ISO, end ISO], …]
+    promised_at = models.DateTimeField()  # the estimated callback time told to the customer
+    due_at = models.DateTimeField()  # when the next attempt is due
+    attempts = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=16, choices=CallbackOutcome.choices, blank=True)  # the last one
+    log = models.JSONField(default=list, blank=True)  # [{"at", "outcome", "agent_id", "notes", "retry_at"}, …]
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Serves: the callback queue: store_id IN (…) AND status = 'queued' ORDER BY due_at, id.
+            models.Index(fields=["store", "due_at", "id"], name="callback_queue_idx", condition=Q(status="queued")),
+            # Serves: one customer's open callbacks (a repeat request or missed call joins it): store_id = ? AND phone = ?.
+            models.Index(fields=["store", "phone"], name="callback_phone_idx", condition=Q(status="queued")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Call back {self.phone} by {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class VoiceEvent(models.Model):
+    """A voice provider's webhook, stored as received before it is processed (replays of the
+    same call status are ignored)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    call_sid = models.CharField(max_length=64)
+    call_status = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(default=dj_timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Serves: idempotent intake: one row per (store, call, status).
+            models.UniqueConstraint(fields=["store", "call_sid", "call_status"], name="voiceevent_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_sid} {self.call_status}"

@@ -4,6 +4,10 @@
 - `order_by_sla_due(qs, store_id)` keeps one store's conversations with a running clock,
   soonest due (most overdue) first, walking `sla_due_idx` (store_id, due_at, conversation_id)
   WHERE due_at IS NOT NULL, and stops after one page.
+- `SLA_SORT` is that order as an inbox sort ("SLA due"), registered with `with_sla` as a row
+  annotation by `AutomationConfig.ready()`: every inbox row carries its due time and breach
+  state, and `?sort=sla` lists the conversations with a running clock, most overdue first
+  (paused, met and SLA-less conversations are not in it: they are due nothing).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from typing import TypeVar
 
 from django.db.models import F, Q, QuerySet
 
+from storedesk.automation.models import CallbackStatus, CallbackTask
 from storedesk.conversations.models import Conversation
+from storedesk.conversations.queries import Sort, SortKey
 
 C = TypeVar("C", bound=QuerySet[Conversation])
 
@@ -37,4 +43,34 @@ def order_by_sla_due(queryset: C, store_id: int) -> C:
     `sla__conversation_id__gt`."""
     return queryset.filter(sla__store_id=store_id, sla__due_at__isnull=False).order_by(  # type: ignore[return-value]
         "sla__due_at", "sla__conversation_id"
+    )
+
+
+def _running_clock(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return queryset.filter(sla__due_at__isnull=False)
+
+
+# Index: sla_due_idx (store_id, due_at, conversation_id) WHERE due_at IS NOT NULL; the page
+# is picked per store on the SLA row's store_id, the keys are the SLA row's columns.
+SLA_SORT = Sort(
+    "sla",
+    "SLA due",
+    (SortKey("sla_due_at", lookup="sla__due_at"), SortKey("id", kind="int", lookup="sla__conversation_id")),
+    prepare=_running_clock,
+    store_path="sla__store_id",
+)
+
+
+CALLBACK_PAGE = 100
+
+
+def callback_queue(store_ids: list[int], limit: int = CALLBACK_PAGE) -> list[CallbackTask]:
+    """The queued callbacks of the agent's stores (`core.access.store_ids_for`), soonest due
+    first, with customer, store and assignee joined: one query. Index: callback_queue_idx."""
+    if not store_ids:
+        return []
+    return list(
+        CallbackTask.objects.filter(store_id__in=store_ids, status=CallbackStatus.QUEUED)
+        .select_related("customer", "store", "assignee")
+        .order_by("due_at", "id")[:limit]
     )

@@ -50,6 +50,12 @@ def normalize_phone(value: str) -> str:
     return normalize_identity(Identity.Kind.PHONE, value or "")[:32] if value else ""
 
 
+def do_move_customer_orders(source: Customer, target: Customer) -> int:
+    """Called by `do_merge_customers` inside its transaction: the merged-away customer's
+    orders now belong to the survivor. Returns how many moved."""
+    return Order.objects.filter(customer=source, store_id=target.store_id).update(customer=target)
+
+
 # --- connections ---------------------------------------------------------------------------
 
 

@@ -322,6 +322,8 @@ class Remedy(models.Model):
     amount = models.BigIntegerField(default=0)  # money given away, in `currency` minor units (0 for an address change)
     currency = models.CharField(max_length=3)
     reason = models.TextField(blank=True)
+    # The playbook situation it answers ("late_delivery", "damaged", …; see playbooks.py), or "".
+    situation = models.CharField(max_length=32, blank=True)
     idempotency_key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64)  # hash of the request: a reused key with another request is refused
     state = models.CharField(max_length=24, choices=State.choices)
@@ -352,7 +354,7 @@ class Remedy(models.Model):
             # Serves: an agent's spend today per kind (authority check), and the budget report:
             #   authorized_by_id = ? AND kind = ? AND created_at >= <local midnight>
             models.Index(fields=["authorized_by", "kind", "created_at"], name="remedy_authority_idx"),
-            # Serves: the budget report per store and period.
+            # Serves: the budget and consistency reports per store and period.
             models.Index(fields=["store", "created_at"], name="remedy_store_created_idx"),
             # Serves: the sweeper — remedies due for (another) attempt.
             models.Index(
@@ -398,3 +400,93 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Approval for {self.remedy}"
+
+
+class ReturnReason(models.TextChoices):
+    DAMAGED = "damaged", "Arrived damaged"
+    WRONG_ITEM = "wrong_item", "Wrong item sent"
+    NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+    DOES_NOT_FIT = "does_not_fit", "Does not fit"
+    ARRIVED_LATE = "arrived_late", "Arrived too late"
+    CHANGED_MIND = "changed_mind", "Changed my mind"
+    OTHER = "other", "Other"
+
+
+class ReturnRequest(models.Model):
+    """A return (RMA) of some of an order's items: requested by an agent from the conversation
+    or by the customer on the store's returns page, a prepaid label, then tracked until the
+    items are back and refunded (through a remedy, so the authority matrix applies)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Requested"  # waiting for an agent to approve (or for its label)
+        LABEL_SENT = "label_sent", "Label sent"
+        IN_TRANSIT = "in_transit", "In transit"
+        RECEIVED = "received", "Received"
+        REFUNDED = "refunded", "Refunded"
+        REJECTED = "rejected", "Rejected"
+
+    OPEN = ("requested", "label_sent", "in_transit", "received")
+
+    class Source(models.TextChoices):
+        AGENT = "agent", "Agent"
+        PORTAL = "portal", "Returns page"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="returns")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="returns"
+    )
+    rma = models.CharField(max_length=32)  # "R-1001-1": shown to the customer, printed on the label
+    state = models.CharField(max_length=16, choices=State.choices, default=State.REQUESTED)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    reason = models.CharField(max_length=24, choices=ReturnReason.choices)  # the main reason (first line's)
+    comment = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)  # label may be made once set
+    carrier = models.CharField(max_length=64, blank=True)
+    tracking_number = models.CharField(max_length=128, blank=True)
+    label_reference = models.CharField(max_length=200, blank=True)
+    label_error = models.TextField(blank=True)  # the carrier's answer when a label could not be made
+    # The refund issued on receipt (a remedy: limits, approval, idempotency as any other).
+    remedy = models.OneToOneField(
+        "Remedy", null=True, blank=True, on_delete=models.SET_NULL, related_name="return_request"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Serves: the label page and carrier lookups by RMA number within a store.
+            models.UniqueConstraint(fields=["store", "rma"], name="return_store_rma_uniq"),
+        ]
+        indexes = [
+            # Serves: an order's returns (orders panel prefetch, eligibility: quantities already returned).
+            models.Index(fields=["order", "-created_at"], name="return_order_idx"),
+            # Serves: the return-reasons report per store and period.
+            models.Index(fields=["store", "created_at"], name="return_store_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.rma
+
+
+class ReturnLine(models.Model):
+    """One item (and how many of it) in a return, with its reason: the report counts these."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=24, choices=ReturnReason.choices)
+
+    class Meta:
+        ordering = ["id"]
+        # (return_request_id and order_line_id have their FK indexes: a return's lines; a line's returns.)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × line {self.order_line_id}"

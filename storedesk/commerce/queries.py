@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from storedesk.commerce.actions import normalize_email, normalize_number, normalize_phone
 from storedesk.commerce.lib.money import MoneyError, to_minor
-from storedesk.commerce.models import Fulfillment, Order, Remedy
-from storedesk.conversations.models import Customer
+from storedesk.commerce.models import Fulfillment, Order, Remedy, ReturnLine, ReturnRequest
+from storedesk.conversations.models import Conversation, Customer
 from storedesk.core.models import Store
 
 PANEL_ORDERS = 10
@@ -41,6 +42,18 @@ def order_rows(rows: QuerySet[Order] | None = None) -> QuerySet[Order]:
     )
 
 
+def with_returns(rows: QuerySet[Order]) -> QuerySet[Order]:
+    """…and each order's returns (newest first) with their items: two more queries."""
+    return rows.prefetch_related(
+        Prefetch(
+            "returns",
+            queryset=ReturnRequest.objects.select_related("remedy")
+            .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+            .order_by("-created_at", "-id"),
+        )
+    )
+
+
 @dataclass
 class CustomerOrders:
     orders: list[Order]  # newest first, at most `limit`
@@ -58,15 +71,15 @@ def of_customer(customer: Customer) -> Q:
 
 
 def customer_orders(customer: Customer, *, limit: int = PANEL_ORDERS) -> CustomerOrders:
-    """Six queries whatever the number of orders (serves order_customer_recent_idx):
+    """Eight queries whatever the number of orders (serves order_customer_recent_idx):
     one aggregate per currency, one page of orders, and one prefetch each for lines,
-    fulfilments, refunds and remedies."""
+    fulfilments, refunds, remedies, returns and the returns' items."""
     base = Order.objects.filter(of_customer(customer), store_id=customer.store_id)
     totals = list(
         base.values("currency").annotate(n=Count("id"), value=Sum(F("paid") - F("refunded"))).order_by("-n", "currency")
     )
     rows = list(
-        order_rows()
+        with_returns(order_rows())
         .filter(of_customer(customer), store_id=customer.store_id)
         .order_by("-placed_at", "-id")[: limit + 1]
     )
@@ -116,6 +129,39 @@ def find_orders(store_ids: list[int], q: str) -> QuerySet[Order]:
     )  # fulfillment_tracking_idx
     match |= Q(pk__in=shipped.values("order_id"))
     return scoped.filter(match).order_by("-placed_at", "-id")
+
+
+SEARCH_ORDERS = 5
+
+
+@dataclass(frozen=True)
+class OrderHit:
+    order: Order  # with store and customer loaded
+    customer_id: int | None  # the customer now (the survivor when the order's customer was merged away)
+    conversation_id: int | None  # that customer's latest conversation, if any
+
+
+def order_hits(store_ids: list[int], q: str, *, limit: int = SEARCH_ORDERS) -> list[OrderHit]:
+    """The search box's "Orders" section: `find_orders` with each order's customer and that
+    customer's latest conversation, in one query whatever the number of hits."""
+    if not store_ids or not (q or "").strip():
+        return []
+    rows = find_orders(store_ids, q)
+    owner = Coalesce(F("customer__merged_into_id"), F("customer_id"))
+    latest = (
+        Conversation.objects.filter(customer_id=OuterRef("owner_id"), merged_into__isnull=True)
+        .order_by("-last_message_at", "-id")
+        .values("pk")[:1]
+    )  # the customer's conversations (conversation.customer_id FK index), newest first
+    hits = list(
+        rows.select_related("store", "customer", "customer__merged_into")
+        .annotate(owner_id=owner)
+        .annotate(latest_conversation_id=Subquery(latest))[:limit]
+    )
+    return [
+        OrderHit(order=row, customer_id=row.owner_id, conversation_id=row.latest_conversation_id)  # type: ignore[attr-defined]
+        for row in hits
+    ]
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,18 @@ from django.utils import timezone
 from storedesk.commerce import authority
 from storedesk.commerce.actions import record_refund
 from storedesk.commerce.lib.money import format_money
-from storedesk.commerce.models import ApprovalRequest, Order, OrderLine, Remedy, RemedyKind, StoreConnection
+from storedesk.commerce.models import (
+    ApprovalRequest,
+    Order,
+    OrderLine,
+    Remedy,
+    RemedyKind,
+    ReturnRequest,
+    StoreConnection,
+)
 from storedesk.commerce.providers import ProviderError, provider_for
 from storedesk.commerce.providers.base import ActionResult, OrderRef, RefundRequest
-from storedesk.conversations.actions import do_add_note
+from storedesk.conversations.actions import do_add_note, do_add_system_note
 from storedesk.conversations.models import Conversation
 from storedesk.core import audit
 from storedesk.core.access import check_permission
@@ -72,6 +80,7 @@ class RemedyRequest:
     address: dict[str, Any] | None = None
     restock: bool = False
     confirm_duplicate: bool = False  # issue it even though an identical one was just issued
+    situation: str = ""  # the playbook situation it answers (playbooks.SITUATIONS), for the consistency report
 
 
 @dataclass
@@ -234,10 +243,13 @@ def _note(actor: User | None, remedy: Remedy, text: str) -> None:
     conversation = Conversation.objects.filter(pk=remedy.conversation_id).first()
     if conversation is None:
         return
+    if actor is None:
+        do_add_system_note(conversation, text, {"remedy_id": remedy.pk})
+        return
     try:
-        do_add_note(actor, conversation, body_text=text)  # type: ignore[arg-type]  # None: the system
+        do_add_note(actor, conversation, body_text=text)
     except (ActionError, PermissionDenied, NotFound):
-        do_add_note(None, conversation, body_text=text)  # type: ignore[arg-type]
+        do_add_system_note(conversation, text, {"remedy_id": remedy.pk})
 
 
 def _platform(order: Order) -> str:
@@ -375,6 +387,7 @@ def do_request_remedy(
                     amount=amount,
                     currency=order.currency,
                     reason=reason,
+                    situation=request.situation[:32],
                     idempotency_key=key,
                     fingerprint=print_,
                     state=State.QUEUED if decision.within else State.AWAITING_APPROVAL,
@@ -559,6 +572,10 @@ def _record_success(remedy_id: int, result: ActionResult) -> str:
             None,
             remedy,
             f"Done: the {what} went through at {_platform(order)} (reference {remedy.provider_reference}).",
+        )
+        # A return refunded on receipt is now refunded.
+        ReturnRequest.objects.filter(remedy_id=remedy.pk, state=ReturnRequest.State.RECEIVED).update(
+            state=ReturnRequest.State.REFUNDED, refunded_at=now, updated_at=now
         )
     return "succeeded"
 

@@ -12,7 +12,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from storedesk.commerce import actions, remedies
+from storedesk.commerce import actions, remedies, returns
 from storedesk.commerce.models import StoreConnection
 from storedesk.commerce.providers import ProviderError
 
@@ -48,6 +48,11 @@ def process_provider_webhook(webhook_id: int) -> str:
 @db_task()
 def execute_remedy(remedy_id: int) -> str:
     return remedies.execute_remedy(remedy_id)
+
+
+@db_task(retries=3, retry_delay=60)
+def make_return_label(return_id: int) -> str:
+    return returns.make_label(return_id)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -79,6 +79,9 @@ class Sort:
     keys: tuple[SortKey, ...]  # the last key is unique (the id)
     # Applied to the filtered conversations before ordering: joins/annotations the keys need.
     prepare: Callable[[QuerySet[Conversation]], QuerySet[Conversation]] | None = None
+    # The store column the sort's index leads with, when it is not the conversation's own
+    # (the SLA sort walks sla_due_idx: "sla__store_id").
+    store_path: str = "store_id"
 
     def ordering(self) -> list[Any]:
         out: list[Any] = []
@@ -154,6 +157,16 @@ def register_sort(sort: Sort) -> None:
     with an index that returns rows in that order. It then appears in the inbox's sort menu
     and pages with cursors like the built-in ones."""
     SORTS[sort.name] = sort
+
+
+# Annotations every inbox row carries, added by other apps (the SLA slice adds the due time
+# and breach state: one LEFT JOIN on the page's rows, no extra query).
+ROW_ANNOTATIONS: list[Callable[[QuerySet[Conversation]], QuerySet[Conversation]]] = []
+
+
+def register_row_annotation(annotate: Callable[[QuerySet[Conversation]], QuerySet[Conversation]]) -> None:
+    if annotate not in ROW_ANNOTATIONS:
+        ROW_ANNOTATIONS.append(annotate)
 
 
 # --- cursors -------------------------------------------------------------------------------
@@ -326,13 +339,16 @@ def _ordered_page(
     # their customer, assignee, team and store. (Joined in one statement, SQLite with
     # ANALYZE statistics chose to loop over core_store first and sort every open row:
     # 3 s at 1M conversations instead of 15 ms.)
-    if len(store_ids) > 1 and leads_with_store:
+    if len(store_ids) > 1 and (leads_with_store or sort.store_path != "store_id"):
         picked = Q()
         for store_id in store_ids:
-            per_store = rows.filter(store_id=store_id).order_by(*ordering).values("pk")[:limit]
-            picked |= Q(pk__in=per_store)
+            per_store = rows.filter(**{"store_id": store_id, sort.store_path: store_id})
+            picked |= Q(pk__in=per_store.order_by(*ordering).values("pk")[:limit])
     else:
-        picked = Q(pk__in=_in_stores(rows, store_ids).order_by(*ordering).values("pk")[:limit])
+        in_stores = _in_stores(rows, store_ids)
+        if sort.store_path != "store_id":
+            in_stores = in_stores.filter(**{f"{sort.store_path}__in": store_ids})
+        picked = Q(pk__in=in_stores.order_by(*ordering).values("pk")[:limit])
     rows = Conversation.objects.filter(picked)
     if sort.prepare is not None:
         rows = sort.prepare(rows)
@@ -375,7 +391,10 @@ ROW_FIELDS = (
 
 
 def _as_rows(query: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return query.select_related("customer", "assignee", "team", "store").only(*ROW_FIELDS)
+    query = query.select_related("customer", "assignee", "team", "store").only(*ROW_FIELDS)
+    for annotate in ROW_ANNOTATIONS:
+        query = annotate(query)
+    return query
 
 
 def _decorate(rows: list[Conversation], *, with_tags: bool) -> None:

@@ -92,6 +92,7 @@ class Entry:
     delivery: str  # outbound only: "Queued", "Sent", "Failed: reason"; else ""
     delivery_status: str
     attachments: tuple[Attachment, ...]
+    system: bool = False  # written by Storedesk itself (a job's outcome), not by an agent
 
 
 def entry(message: Message, agents_by_id: dict[int, User]) -> Entry:
@@ -127,6 +128,7 @@ def entry(message: Message, agents_by_id: dict[int, User]) -> Entry:
         delivery=delivery,
         delivery_status=message.delivery_status,
         attachments=tuple(message.files),  # type: ignore[attr-defined]  # set by with_attachments
+        system=message.author_kind == Message.AuthorKind.SYSTEM,
     )
 
 

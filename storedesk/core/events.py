@@ -66,6 +66,16 @@ class MessageCreated(BaseEvent):
     message: MessageSummary
 
 
+class MessageUpdated(BaseEvent):
+    """A message's delivery changed after it was created: an outbound email failed or bounced.
+    `changes` is field → [before, after] (`delivery_status`, `delivery_error`)."""
+
+    type: Literal["message.updated"] = "message.updated"
+    conversation: ConversationSummary
+    message: MessageSummary
+    changes: dict[str, list[Any]]
+
+
 class ConversationsMerged(BaseEvent):
     type: Literal["conversation.merged"] = "conversation.merged"
     source_id: int
@@ -103,6 +113,7 @@ Event = Annotated[
     ConversationCreated
     | ConversationUpdated
     | MessageCreated
+    | MessageUpdated
     | ConversationsMerged
     | CustomersMerged
     | SlaWarning
@@ -113,6 +124,7 @@ EVENT_TYPES: list[str] = [
     "conversation.created",
     "conversation.updated",
     "message.created",
+    "message.updated",
     "conversation.merged",
     "customer.merged",
     "sla.warning",

@@ -78,11 +78,23 @@ def send_to(event: BaseEvent, groups: list[str]) -> None:
         return
     message = {"type": "storedesk.event", "event": event.model_dump(mode="json")}
     loop = _server_loop
-    for group in groups:
-        try:
-            if loop is not None and loop.is_running() and not _in_server_loop_thread():
+    if loop is not None and loop.is_running() and not _in_server_loop_thread():
+        for group in groups:
+            try:
                 asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
-            else:
-                async_to_sync(layer.group_send)(group, message)
-        except Exception:
-            log.exception("realtime send to %s failed for %s", group, event.id)
+            except Exception:
+                log.exception("realtime send to %s failed for %s", group, event.id)
+        return
+
+    async def send_all() -> None:
+        # One async_to_sync for all the groups: each call starts a thread and an event loop.
+        for group in groups:
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                log.exception("realtime send to %s failed for %s", group, event.id)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        log.exception("realtime send failed for %s", event.id)

@@ -94,6 +94,10 @@ def load_demo(*, customers: int = 300, conversations: int = 200) -> DemoSummary:
 
         load_demo_orders(main)
         load_demo_orders(second)
+        # Hours, SLA policies, agent profiles, routing; due times and breaches in the inbox.
+        from storedesk.automation.demo import load_demo_responsiveness
+
+        load_demo_responsiveness(main, lead=lead, agents=[agent, *others])
     return _summary(created=True)
 
 

@@ -58,6 +58,27 @@ def do_notify_mentions(actor: User | None, message: Message, recipients: Sequenc
     return created
 
 
+def do_notify_delivery_failed(message: Message) -> Notification | None:
+    """Tell the agent who wrote an outbound message that it failed or bounced. Once per message
+    (the (message, recipient) constraint); nothing for a message no agent wrote."""
+    if message.author_user_id is None:
+        return None
+    with transaction.atomic():
+        if Notification.objects.filter(message=message, recipient_id=message.author_user_id).exists():
+            return None
+        notification = Notification.objects.create(
+            store_id=message.store_id,
+            recipient_id=message.author_user_id,
+            actor=None,
+            kind=Notification.Kind.DELIVERY_FAILED,
+            conversation_id=message.conversation_id,
+            message=message,
+            text=preview(f"{message.get_delivery_status_display()}: {message.delivery_error}"),
+        )
+        _send_on_commit(notification)
+    return notification
+
+
 def _send_on_commit(notification: Notification) -> None:
     def send() -> None:
         event = NotificationCreated(

@@ -17,6 +17,7 @@ from storedesk.core.models import Store
 class Notification(models.Model):
     class Kind(models.TextChoices):
         MENTION = "mention", "Mentioned you"
+        DELIVERY_FAILED = "delivery_failed", "Your reply was not delivered"
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

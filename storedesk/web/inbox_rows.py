@@ -11,9 +11,11 @@ data-open / input.pick).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from html import escape as e
 from urllib.parse import quote
 
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from storedesk.conversations.models import Channel, Conversation, Priority, Status
@@ -22,6 +24,37 @@ from storedesk.web.templatetags.inbox_tags import css_color, waited
 CHANNEL_LABELS = dict(Channel.choices)
 STATUS_LABELS = dict(Status.choices)
 PRIORITY_LABELS = dict(Priority.choices)
+
+
+SLA_KIND_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
+
+
+def _span(seconds: int) -> str:
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def sla_badge(c: Conversation, now: datetime | None = None) -> str:
+    """The SLA state of a row (annotated by automation.queries.with_sla): "due in 3h", or
+    "overdue 2h" / "breached" in red; empty when the conversation has no running clock and
+    never breached."""
+    due = getattr(c, "sla_due_at", None)
+    breached = bool(getattr(c, "sla_breached", False))
+    if due is None:
+        return '<span class="sla sla-breached" title="An SLA target was missed">Breached</span>' if breached else ""
+    now = now or timezone.now()
+    iso = due.isoformat()
+    kind = e(SLA_KIND_LABELS.get(getattr(c, "sla_due_kind", "") or "", "SLA"))
+    if due <= now:
+        text = f"Overdue {_span(int((now - due).total_seconds()))}"
+        css = "sla sla-breached"
+    else:
+        left = int((due - now).total_seconds())
+        text = f"Due in {_span(left)}"
+        css = "sla sla-breached" if breached else ("sla sla-soon" if left < 3600 else "sla")
+    return f'<time class="{css}" datetime="{iso}" title="{kind} due {iso}" data-testid="sla-due">{text}</time>'
 
 
 def render_row(c: Conversation, *, query: str, multi_store: bool) -> SafeString:
@@ -69,6 +102,7 @@ def render_row(c: Conversation, *, query: str, multi_store: bool) -> SafeString:
         f"  </a>\n"
         f'  <span class="facts">\n'
         f'    <span class="wait">{wait}</span>\n'
+        f"    {sla_badge(c)}\n"
         f'    <span class="assignee">{assignee}</span>\n'
         f"    {tags}\n"
         f"  </span>\n"

@@ -16,10 +16,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from storedesk.commerce import queries
+from storedesk.commerce import playbooks, queries, returns
 from storedesk.commerce.authority import limits_for, spent_today
 from storedesk.commerce.lib.money import MoneyError, to_minor
-from storedesk.commerce.models import ApprovalRequest, Order, Remedy
+from storedesk.commerce.models import ApprovalRequest, Order, Remedy, ReturnReason, ReturnRequest
 from storedesk.commerce.remedies import RemedyRequest, describe, do_decide_approval, do_request_remedy, suggested_reply
 from storedesk.conversations.models import Conversation
 from storedesk.core.access import access_object, has_permission
@@ -44,7 +44,12 @@ def panel_context(conversation: Conversation, *, agent: User, **extra: Any) -> d
     summary = queries.customer_orders(conversation.customer)
     now = timezone.now()
     cards = [
-        {"order": order, "delivery": queries.delivery_of(order, now), "key": uuid.uuid4().hex}
+        {
+            "order": order,
+            "delivery": queries.delivery_of(order, now),
+            "key": uuid.uuid4().hex,
+            "suggestions": playbooks.suggest(order, conversation.store, now),
+        }
         for order in summary.orders
     ]
     store = conversation.store
@@ -59,6 +64,7 @@ def panel_context(conversation: Conversation, *, agent: User, **extra: Any) -> d
         # What this agent may refund today without asking: one line above the forms.
         "refund_limits": limits_for(agent, store, "refund") if can_act and cards else None,
         "refunded_today": spent_today(agent, store, "refund") if can_act and cards else 0,
+        "return_reasons": ReturnReason.choices,
         **extra,
     }
 
@@ -91,7 +97,12 @@ def _remedy_request(order: Order, data: Any) -> RemedyRequest:
         for line in order.lines.all()
         if data.get(f"line-{line.pk}")
     )
-    common = {"reason": reason, "confirm_duplicate": bool(data.get("confirm_duplicate"))}
+    situation = data.get("situation", "")
+    common: dict[str, Any] = {
+        "reason": reason,
+        "confirm_duplicate": bool(data.get("confirm_duplicate")),
+        "situation": situation if situation in playbooks.SITUATIONS else "",
+    }
     if action == "refund":
         return RemedyRequest(kind="refund", scope="partial", amount=amount, **common)
     if action == "refund_full":
@@ -173,3 +184,60 @@ def decide_remedy(request: HttpRequest, pk: int, remedy_id: int) -> HttpResponse
         flash={"kind": "ok", "text": f"{verb}: {describe(remedy)}."},
         open_order=remedy.order_id,
     )
+
+
+# --- returns from the panel ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def request_return(request: HttpRequest, pk: int, order_id: int) -> HttpResponse:
+    conversation = _conversation(request, pk)
+    agent = _agent(request)
+    try:
+        order = access_object(agent, Order.objects.filter(store_id=conversation.store_id), order_id, "order.view")
+    except NotFound:
+        raise Http404("Order not found.") from None
+    data = request.POST
+    items = [
+        returns.ReturnItem(line.pk, int(data[f"qty-{line.pk}"]), data.get(f"reason-{line.pk}", ""))
+        for line in order.lines.all()
+        if data.get(f"qty-{line.pk}", "").isdigit() and int(data[f"qty-{line.pk}"]) > 0
+    ]
+    try:
+        ret = returns.do_request_return(agent, order, items, comment=data.get("comment", ""), conversation=conversation)
+    except ActionError as exc:
+        flash = {"kind": "error", "text": exc.message}
+        return _panel(request, conversation, status=exc.status_code, flash=flash, open_order=order.pk)
+    text = f"Return {ret.rma} requested: the customer gets a prepaid label."
+    return _panel(request, conversation, flash={"kind": "ok", "text": text}, open_order=order.pk)
+
+
+RETURN_STEPS = {
+    "approve": lambda agent, ret, reason: returns.do_approve_return(agent, ret),
+    "in_transit": lambda agent, ret, reason: returns.do_mark_in_transit(agent, ret),
+    "receive": lambda agent, ret, reason: returns.do_receive_return(agent, ret),
+    "reject": lambda agent, ret, reason: returns.do_reject_return(agent, ret, reason),
+}
+
+
+@login_required
+@require_POST
+def update_return(request: HttpRequest, pk: int, return_id: int) -> HttpResponse:
+    conversation = _conversation(request, pk)
+    agent = _agent(request)
+    step = RETURN_STEPS.get(request.POST.get("action", ""))
+    try:
+        ret = access_object(
+            agent, ReturnRequest.objects.filter(store_id=conversation.store_id), return_id, "order.view"
+        )
+        if step is None:
+            raise ActionError("Choose what to do.", code="invalid_action")
+        ret = step(agent, ret, request.POST.get("reason", ""))
+    except NotFound:
+        raise Http404("Return not found.") from None
+    except ActionError as exc:
+        return _panel(request, conversation, status=exc.status_code, flash={"kind": "error", "text": exc.message})
+    ret.refresh_from_db()
+    text = f"Return {ret.rma}: {returns.status_of(ret)}."
+    return _panel(request, conversation, flash={"kind": "ok", "text": text}, open_order=ret.order_id)

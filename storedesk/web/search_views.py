@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from storedesk.commerce.queries import order_hits
 from storedesk.core.models import User
 from storedesk.search.queries import MAX_RESULTS, search_conversations
 from storedesk.search.query import MAX_QUERY_CHARS
@@ -28,8 +29,10 @@ def search(request: HttpRequest) -> HttpResponse:
     results = (
         search_conversations(user, text, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if text and stores else None
     )
+    orders = order_hits([store.pk for store in stores], text) if text and page == 1 else []
     context = {
         "stores": stores,
+        "orders": orders,
         "q": text,
         "results": results,
         "page": page,

@@ -1,8 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from storedesk.web import (
+    callback_views,
+    inbox_views,
+    notification_views,
+    orders_views,
+    returns_views,
+    search_views,
+    views,
+)
 from storedesk.web import conversation_views as cv
-from storedesk.web import inbox_views, notification_views, orders_views, search_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -41,7 +49,15 @@ urlpatterns = [
         orders_views.decide_remedy,
         name="conversation_remedy_decision",
     ),
+    path("c/<int:pk>/orders/<int:order_id>/returns", orders_views.request_return, name="conversation_order_return"),
+    path("c/<int:pk>/returns/<int:return_id>", orders_views.update_return, name="conversation_return_update"),
     path("search/", search_views.search, name="search"),
+    path("callbacks/", callback_views.callbacks, name="callbacks"),
+    path("callbacks/<int:task_id>/outcome", callback_views.callback_outcome, name="callback_outcome"),
+    # The public returns page of a store (returns_views.py): no sign-in.
+    path("returns/<slug:slug>/", returns_views.start, name="returns_start"),
+    path("returns/<slug:slug>/r/<str:token>/", returns_views.status, name="returns_status"),
+    path("returns/<slug:slug>/r/<str:token>/label.pdf", returns_views.label, name="returns_label"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/badge", notification_views.badge, name="notifications-badge"),
     path("notifications/read", notification_views.mark_read, name="notifications-read"),

@@ -100,3 +100,34 @@ def test_it_counts_tags_per_conversation_without_duplicates(generated):
         .annotate(n=Count("id"))
     )
     assert max(row["n"] for row in per_tag) == 1
+
+
+def test_it_writes_each_emails_sla_clock_as_the_sla_code_would(generated):
+    from copy import copy
+
+    from storedesk.automation.models import ConversationSla, DefaultPolicy
+    from storedesk.automation.sla import refresh
+    from storedesk.core.lib.business_hours import Schedule
+
+    result, _ = generated
+    emails = Conversation.objects.filter(store_id=result.store_id, channel="email")
+    slas = {sla.conversation_id: sla for sla in ConversationSla.objects.filter(store_id=result.store_id)}
+    assert set(slas) == set(emails.values_list("id", flat=True)) and len(slas) == result.counts["conversation_slas"]
+    now = generate.time.time()
+    running = 0
+    for conversation in emails:
+        stored = slas[conversation.pk]
+        assert (stored.started_at, stored.first_response_at) == (
+            conversation.created_at,
+            conversation.first_response_at,
+        )
+        assert (stored.paused_at is None) == (conversation.status == "open")
+        expected = copy(stored)
+        refresh(expected, DefaultPolicy(), Schedule.always_open("UTC"))
+        fields = ("policy_name", "first_response_due_at", "due_at", "due_kind")
+        assert [getattr(stored, f) for f in fields] == [getattr(expected, f) for f in fields], conversation.pk
+        if stored.due_at is not None:
+            running += 1
+            assert stored.first_response_breached == (stored.due_at.timestamp() <= now)
+            assert stored.next_check_at == (None if stored.first_response_breached else expected.next_check_at)
+    assert running > 0

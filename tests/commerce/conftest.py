@@ -20,6 +20,7 @@ import pytest
 from huey.contrib.djhuey import HUEY
 
 from storedesk.commerce.actions import do_connect_store
+from tests.api.conftest import api_as  # noqa: F401 - the API client fixture, for API tests here
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "shopify"
 WOO_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "woocommerce"

@@ -75,8 +75,8 @@ def test_it_hands_a_reply_to_the_channel_sender_only_after_commit(conv, ana, ema
 
 
 def test_it_tracks_no_delivery_on_channels_without_a_sender(acme, ana, carla):
-    chat = actions.do_create_conversation(store=acme, customer=carla, channel="chat", body_text="hello?")
-    message = actions.do_reply(ana, chat, body_text="Hi, how can I help?")
+    phone = actions.do_create_conversation(store=acme, customer=carla, channel="phone", body_text="hello?")
+    message = actions.do_reply(ana, phone, body_text="Hi, how can I help?")
     assert message.delivery_status == ""
 
 

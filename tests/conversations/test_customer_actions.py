@@ -67,7 +67,7 @@ def test_it_merges_customers_moving_everything(acme, carla, leo):
     assert (event.actor, event.reason, event.after) == (
         leo,
         "same person",
-        {"identities_moved": 1, "conversations_moved": 1},
+        {"identities_moved": 1, "conversations_moved": 1, "orders_moved": 0},
     )
 
 

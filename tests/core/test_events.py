@@ -20,6 +20,7 @@ from storedesk.core.events import (
     Event,
     MessageCreated,
     MessageSummary,
+    MessageUpdated,
     SlaBreached,
     SlaWarning,
     parse_event,
@@ -87,6 +88,22 @@ EXAMPLES = [
         kind="resolution",
         due_at=OCCURRED,
         escalation={"priority": [1, 3], "team_id": 3, "notified": [5, 6]},
+    ),
+    MessageUpdated(
+        id=EVENT_ID,
+        store_id=1,
+        occurred_at=OCCURRED,
+        actor_id=None,
+        conversation=CONVERSATION,
+        message=MessageSummary(
+            id=900,
+            direction="outbound",
+            author_kind="agent",
+            author_name="Ana Agent",
+            body_text="It ships today.",
+            created_at=OCCURRED,
+        ),
+        changes={"delivery_status": ["queued", "failed"], "delivery_error": ["", "550 5.1.1 no such user"]},
     ),
 ]
 

@@ -150,7 +150,7 @@ def test_it_searches_in_a_constant_number_of_queries(api_as, acme, ana, carla, c
     client = api_as(ana)
     converse(acme, carla, "Refund please")
     client.get("/search", {"q": "refund"})  # warm up
-    with django_assert_num_queries(6) as few:  # token, roles, every-store check, rank, highlights, rows
+    with django_assert_num_queries(7) as few:  # token, roles, every-store check, rank, highlights, rows, orders
         client.get("/search", {"q": "refund"})
     for i in range(6):
         other = actions.do_create_customer(acme, name=f"Person {i}")

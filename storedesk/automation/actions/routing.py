@@ -18,7 +18,9 @@ from storedesk.automation import routing
 from storedesk.automation.models import AgentProfile, CustomerTier, RoutingRule
 from storedesk.conversations.models import Conversation, Status
 from storedesk.core import audit
-from storedesk.core.models import Membership, Team, User
+from storedesk.core.access import check_permission
+from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.models import Membership, Store, Team, User
 
 OPEN_WORK = [Status.OPEN.value, Status.PENDING.value]
 
@@ -141,3 +143,56 @@ def do_route(conversation: Conversation, *, exclude: Iterable[int] = (), because
                 reason=reason,
             )
         return decision
+
+
+def do_set_routing(actor: User | None, store: Store, *, enabled: bool) -> None:
+    """Turn automatic routing of new conversations on or off for a store (admins)."""
+    if actor is not None:
+        check_permission(actor, store.pk, "store.manage")
+    with transaction.atomic():
+        locked = Store.objects.select_for_update().get(pk=store.pk)
+        before = dict(locked.settings.get("routing") or {})
+        locked.settings = {**locked.settings, "routing": {**before, "enabled": bool(enabled)}}
+        locked.save(update_fields=["settings"])
+        store.settings = locked.settings
+        audit.record(
+            store_id=store.pk,
+            actor=actor,
+            verb="routing.settings_saved",
+            obj=locked,
+            before=before,
+            after=locked.settings["routing"],
+        )
+
+
+def do_save_routing_rule(actor: User | None, store: Store, *, name: str, **values: object) -> RoutingRule:
+    """Add a routing rule (admins): conditions (channels, tags, customer_tier, languages), the
+    team it sends to and the skills it asks for, tried by `position`."""
+    if actor is not None:
+        check_permission(actor, store.pk, "store.manage")
+    unknown = set(values) - {
+        "position",
+        "is_active",
+        "channels",
+        "tags",
+        "customer_tier",
+        "languages",
+        "team",
+        "required_skills",
+    }
+    if unknown or not name.strip():
+        raise ActionError("A routing rule needs a name and known fields only.", code="invalid_rule")
+    team = values.get("team")
+    if team is not None and (not isinstance(team, Team) or team.store_id != store.pk):
+        raise NotFound("Team not found.")
+    with transaction.atomic():
+        rule = RoutingRule(store=store, name=name.strip(), **values)  # type: ignore[misc]
+        rule.save()
+        audit.record(
+            store_id=store.pk,
+            actor=actor,
+            verb="routing.rule_saved",
+            obj=rule,
+            after={"name": rule.name, "team_id": rule.team_id, "required_skills": rule.required_skills},
+        )
+    return rule

@@ -37,8 +37,10 @@ from storedesk.conversations.models import Channel, Customer, Identity, Message
 from storedesk.core import audit
 from storedesk.core.access import check_permission
 from storedesk.core.errors import ActionError
+from storedesk.core.events import MessageUpdated
 from storedesk.core.lib.sanitize import clean_html
 from storedesk.core.models import Store, User
+from storedesk.core.publish import publish
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +189,34 @@ def _apply_bounce(store: Store, parsed: parse.ParsedEmail) -> Message | None:
     return message
 
 
+def _publish_delivery(message: Message, before: tuple[str, str]) -> None:
+    """The open conversation page (and webhooks) hear that a sent message failed or bounced, and
+    the agent who wrote it gets a notification."""
+    from storedesk.conversations.summaries import conversation_summary, message_summary
+    from storedesk.notifications.actions import do_notify_delivery_failed
+
+    publish(
+        MessageUpdated(
+            store_id=message.store_id,
+            actor_id=None,
+            conversation=conversation_summary(message.conversation),
+            message=message_summary(message),
+            changes={
+                "delivery_status": [before[0], message.delivery_status],
+                "delivery_error": [before[1], message.delivery_error],
+            },
+        )
+    )
+    do_notify_delivery_failed(message)
+
+
 def _mark_bounced(message: Message, reason: str) -> None:
     before = message.delivery_status
     Message.objects.filter(pk=message.pk).update(delivery_status=Message.Delivery.BOUNCED, delivery_error=reason)
     OutboundEmail.objects.filter(message=message).update(state=State.BOUNCED, last_error=reason)
+    before_error = message.delivery_error
     message.delivery_status, message.delivery_error = Message.Delivery.BOUNCED, reason
+    _publish_delivery(message, (before, before_error))
     audit.record(
         store_id=message.store_id,
         actor=None,
@@ -338,14 +363,19 @@ def _fail(row: InboundEmail, error: str) -> InboundEmail:
     return row
 
 
-def do_process_inbound(inbound_id: int, *, accept_noise: bool = False) -> InboundEmail | None:
+def do_process_inbound(inbound_id: int, *, accept_noise: bool = False, raw: bytes | None = None) -> InboundEmail | None:
     """Turn a stored email into a message (or record why not). Idempotent: a processed row is
-    left alone; a repeat of a known Message-ID is marked duplicate. Never raises for bad mail."""
-    row = InboundEmail.objects.select_related("store").filter(pk=inbound_id).first()
-    if row is None or row.status in FINAL:
-        return row
+    left alone; a repeat of a known Message-ID is marked duplicate. Never raises for bad mail.
+    `raw`: the row's bytes when the caller just stored them (saves reading them back)."""
+    if raw is None:
+        row = InboundEmail.objects.select_related("store").filter(pk=inbound_id).first()
+        if row is None or row.status in FINAL:
+            return row
+        raw = bytes(row.raw)
+    else:  # the caller just stored it: the locked read below is the only one
+        row = InboundEmail(pk=inbound_id)
     try:
-        parsed = parse.parse_email(bytes(row.raw))
+        parsed = parse.parse_email(raw)
     except Exception as exc:  # noqa: BLE001 - the parser's bug must not lose the mail
         log.exception("inbound email %s could not be parsed", inbound_id)
         return _fail(row, f"Could not parse this email: {type(exc).__name__}: {exc}")
@@ -553,6 +583,9 @@ def _record_send_failure(row: OutboundEmail, message: Message, error: outbound.S
                 Message.objects.filter(pk=message.pk).update(
                     delivery_status=Message.Delivery.FAILED, delivery_error=reason
                 )
+                before = (message.delivery_status, message.delivery_error)
+                message.delivery_status, message.delivery_error = Message.Delivery.FAILED, reason
+                _publish_delivery(message, before)
                 audit.record(
                     store_id=message.store_id,
                     actor=None,

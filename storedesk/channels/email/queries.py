@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from storedesk.channels.email.models import InboundEmail, Mailbox
-from storedesk.core.access import scoped
+from storedesk.conversations.models import Conversation, Status
+from storedesk.core.access import scoped, store_ids_for
 from storedesk.core.models import User
 
 LIST_LIMIT = 100
@@ -46,3 +47,25 @@ def mailbox_health(user: User) -> list[MailboxHealth]:
                 alert = "No successful fetch in the last 15 minutes."
         out.append(MailboxHealth(mailbox=mailbox, alert=alert))
     return out
+
+
+UNANSWERED_HOURS = (4, 8, 24, 48, 72)
+
+
+def unanswered(user: User, hours: int) -> list[Conversation]:
+    """Open conversations (any channel) whose customer has waited on an answer more than `hours`,
+    longest waiting first: the "nobody answered" view. Walks `conv_wait_idx` (store, status,
+    lcm IS NULL, lcm, id) in the caller's stores up to the cutoff; one query."""
+    cutoff = timezone.now() - timedelta(hours=hours)
+    waiting = Q(last_agent_message_at__isnull=True) | Q(last_agent_message_at__lt=F("last_customer_message_at"))
+    return list(
+        Conversation.objects.filter(
+            waiting,
+            store_id__in=store_ids_for(user),
+            status=Status.OPEN,
+            last_customer_message_at__lt=cutoff,
+            merged_into__isnull=True,
+        )
+        .select_related("store", "customer", "assignee")
+        .order_by("last_customer_message_at", "id")[:LIST_LIMIT]
+    )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("mail/<int:pk>/", views.inbound_detail, name="email-inbound-detail"),
     path("mail/<int:pk>/raw", views.inbound_raw, name="email-inbound-raw"),
     path("mail/<int:pk>/retry", views.inbound_retry, name="email-inbound-retry"),
+    path("unanswered/", views.unanswered, name="email-unanswered"),
 ]

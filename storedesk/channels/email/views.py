@@ -66,3 +66,16 @@ def inbound_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if result.status == InboundEmail.Status.PROCESSED and result.conversation_id:
         return redirect(f"/c/{result.conversation_id}/")
     return redirect("email-inbound-detail", pk=row.pk)
+
+
+@login_required
+def unanswered(request: HttpRequest) -> HttpResponse:
+    """Conversations whose customer has waited more than X hours (?hours=, default 24)."""
+    try:
+        hours = int(request.GET.get("hours", 24))
+    except ValueError:
+        hours = 24
+    hours = min(max(hours, 1), 24 * 30)
+    rows = queries.unanswered(request.user, hours)  # type: ignore[arg-type]
+    context = {"rows": rows, "hours": hours, "choices": queries.UNANSWERED_HOURS}
+    return render(request, "email_channel/unanswered.html", context)

@@ -35,3 +35,9 @@ def status_label(value: str | None) -> str:
     """ "partially_refunded" → "Partially refunded"."""
     text = (value or "unknown").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+@register.filter
+def upto(count: int) -> range:
+    """0, 1, … count: the choices of a quantity select."""
+    return range(0, int(count) + 1)

@@ -4,6 +4,7 @@ from storedesk.conversations.actions.bulk import do_bulk
 from storedesk.conversations.actions.conversations import (
     NewAttachment,
     do_add_note,
+    do_add_system_note,
     do_assign,
     do_create_conversation,
     do_receive_message,
@@ -32,6 +33,7 @@ __all__ = [
     "NewAttachment",
     "do_add_identity",
     "do_add_note",
+    "do_add_system_note",
     "do_apply_macro",
     "do_assign",
     "do_bulk",

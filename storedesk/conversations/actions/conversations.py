@@ -380,6 +380,21 @@ def do_add_note(
     return message
 
 
+def do_add_system_note(conversation: Conversation, body_text: str, metadata: dict[str, Any] | None = None) -> Message:
+    """An internal note written by Storedesk itself (a job's outcome, an expiry): no agent
+    wrote it, so it is authored by the system and shown as such on the timeline."""
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        return _add_message(
+            conversation,
+            direction=Direction.NOTE,
+            author_kind=AuthorKind.SYSTEM,
+            author_user=None,
+            body_text=body_text,
+            metadata=metadata,
+        )
+
+
 def do_assign(
     actor: User | None,
     conversation: Conversation,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from storedesk.conversations.models import Conversation, Customer, Identity, Message
@@ -138,6 +139,15 @@ def do_add_identity(actor: User | None, customer: Customer, kind: str, value: st
     return identity
 
 
+def _move_orders(source: Customer, target: Customer) -> int:
+    """Orders live in the optional commerce app; it moves them (0 when it is not installed)."""
+    if not apps.is_installed("storedesk.commerce"):
+        return 0
+    from storedesk.commerce.actions import do_move_customer_orders  # commerce builds on conversations
+
+    return do_move_customer_orders(source, target)
+
+
 def do_merge_customers(actor: User | None, source: Customer, target: Customer, reason: str = "") -> Customer:
     """Move everything of `source` to `target` (identities, conversations, message authorship,
     notes, VIP flag); `source` stays as a tombstone pointing at `target`."""
@@ -155,6 +165,7 @@ def do_merge_customers(actor: User | None, source: Customer, target: Customer, r
         moved_identities = Identity.objects.filter(customer=source).update(customer=target)
         moved_conversations = Conversation.objects.filter(customer=source).update(customer=target)
         Message.objects.filter(author_customer=source).update(author_customer=target)
+        moved_orders = _move_orders(source, target)
         update = ["vip", "notes", "name"]
         target.vip = target.vip or source.vip
         if source.notes:
@@ -172,7 +183,11 @@ def do_merge_customers(actor: User | None, source: Customer, target: Customer, r
             obj=target,
             reason=reason,
             before={"source_id": source.pk},
-            after={"identities_moved": moved_identities, "conversations_moved": moved_conversations},
+            after={
+                "identities_moved": moved_identities,
+                "conversations_moved": moved_conversations,
+                "orders_moved": moved_orders,
+            },
         )
         publish(
             CustomersMerged(

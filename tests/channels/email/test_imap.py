@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from django.db import OperationalError
 from imap_tools import MailBoxUnencrypted
 
 from storedesk.channels.email import actions, imap
@@ -246,15 +247,24 @@ def test_it_fetches_at_once_when_idle_reports_new_mail(mailbox, imap_server):
         target=imap.idle_loop, args=(mailbox, stop), kwargs={"idle_s": 60, "poll_s": 60}, daemon=True
     )
     worker.start()
+
+    def seen(query) -> bool:
+        # The in-memory SQLite test database is one shared-cache connection set: a read
+        # while the IDLE thread writes can meet a table lock (no busy timeout there).
+        try:
+            return query.exists()
+        except OperationalError:
+            return False
+
     try:
         for _ in range(100):  # the first pass is done: the connection now waits in IDLE
-            if Mailbox.objects.filter(pk=mailbox.pk, last_success_at__isnull=False).exists():
+            if seen(Mailbox.objects.filter(pk=mailbox.pk, last_success_at__isnull=False)):
                 break
             stop.wait(0.1)
         stop.wait(0.5)
         deliver(imap_server, simple_email())
         for _ in range(100):
-            if InboundEmail.objects.exists():
+            if seen(InboundEmail.objects.all()):
                 break
             stop.wait(0.1)
     finally:

@@ -96,3 +96,43 @@ def test_it_answers_to_the_dashed_name():
         main(["ingest-email", "mail.eml", "--json"])
 
     execute.assert_called_once_with(["storedesk", "ingest_email", "mail.eml", "--json"])
+
+
+def test_it_commits_in_batches_and_a_bad_email_still_fails_alone(acme, folder):
+    summary = run(str(folder), "--store", "acme", "--batch", "2")
+
+    assert summary == {"received": 6, "created": 3, "duplicates": 1, "failed": 1, "ignored": 1}
+    assert sorted(InboundEmail.objects.filter(store=acme).values_list("status", flat=True)) == [
+        "failed",
+        "ignored",
+        "processed",
+        "processed",
+        "processed",
+    ]
+
+
+def test_it_imports_again_what_a_crashed_batch_left_out(acme, folder):
+    """A crash in the second batch rolls that batch back; the rerun imports it exactly once."""
+    from storedesk.channels.email import actions
+
+    real = actions.do_process_inbound
+    calls = {"n": 0}
+
+    def crash_on_third(inbound_id, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the process dies: not an error the command handles
+        return real(inbound_id, **kwargs)
+
+    with mock.patch.object(actions, "do_process_inbound", crash_on_third), pytest.raises(KeyboardInterrupt):
+        run(str(folder), "--store", "acme", "--batch", "2")
+    kept = InboundEmail.objects.filter(store=acme).count()
+
+    summary = run(str(folder), "--store", "acme", "--batch", "2")
+
+    assert kept == 2  # the first batch only
+    assert summary["received"] == 6
+    assert summary["duplicates"] == 3  # the first batch's two, and the mbox's copy of a.eml
+    assert InboundEmail.objects.filter(store=acme).count() == 5
+    assert Message.objects.filter(store=acme).count() == 3
+    assert Message.objects.filter(store=acme).values("external_id").distinct().count() == 3

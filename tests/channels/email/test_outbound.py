@@ -14,6 +14,7 @@ from storedesk.channels.email import actions, tasks, thread
 from storedesk.channels.email.models import OutboundEmail
 from storedesk.conversations.actions import do_create_conversation, do_reply
 from storedesk.core.models import AuditEvent
+from storedesk.notifications.models import Notification
 from tests.channels.email.conftest import fixture_bytes, ingest, scheduled_sends, simple_email
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +287,63 @@ def test_it_starts_an_agent_initiated_email_without_reply_headers(
     assert received.header("References") is None
     assert received.header("Subject") == f"Your refund {thread.subject_tag(conv)}"
     assert received.rcpt_tos == ["carla@mail.test"]
+
+
+@pytest.fixture
+def sent_events(monkeypatch):
+    from storedesk.core import realtime
+
+    events = []
+    monkeypatch.setattr(realtime, "send", events.append)
+    return events
+
+
+def test_it_tells_the_open_conversation_when_a_reply_fails(
+    conv, ana, smtp_server, sent_events, django_capture_on_commit_callbacks
+):
+    smtp_server.answer("550 5.1.1 No such user")
+
+    message = reply(ana, conv, django_capture_on_commit_callbacks)
+
+    updates = [event for event in sent_events if event.type == "message.updated"]
+    assert len(updates) == 1
+    assert (updates[0].conversation.id, updates[0].message.id) == (conv.pk, message.pk)
+    assert updates[0].changes == {
+        "delivery_status": ["queued", "failed"],
+        "delivery_error": ["", "SMTP 550 5.1.1 No such user"],
+    }
+    notification = Notification.objects.get(recipient=ana)
+    assert (notification.kind, notification.message_id, notification.conversation_id) == (
+        "delivery_failed",
+        message.pk,
+        conv.pk,
+    )
+    assert notification.text == "Failed: SMTP 550 5.1.1 No such user"
+
+
+def test_it_tells_nobody_while_a_send_is_only_retrying(
+    conv, ana, settings, sent_events, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+    reply(ana, conv, django_capture_on_commit_callbacks)
+
+    assert [event for event in sent_events if event.type == "message.updated"] == []
+    assert Notification.objects.count() == 0
+
+
+def test_it_tells_the_open_conversation_when_a_reply_bounces(
+    acme, conv, ana, smtp_server, sent_events, django_capture_on_commit_callbacks
+):
+    message = reply(ana, conv, django_capture_on_commit_callbacks)
+    message_id = smtp_server.received[0].header("Message-ID")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(acme, fixture_bytes("dsn_bounce.eml", n="1", subject="x", original=message_id))
+
+    updates = [event for event in sent_events if event.type == "message.updated"]
+    assert len(updates) == 1
+    assert updates[0].message.id == message.pk
+    assert updates[0].changes["delivery_status"] == ["sent", "bounced"]
+    assert list(Notification.objects.values_list("recipient_id", "kind")) == [(ana.pk, "delivery_failed")]

@@ -200,6 +200,31 @@
     fetchNew();
   }
 
+  // An outbound email failed or bounced after it was shown: update its badge in place, and
+  // tell its author (the reply they think went out did not).
+  function onMessageUpdated(data) {
+    const event = unwrap(data);
+    if (!event.conversation || event.conversation.id !== conversationId || !event.message) return;
+    const status = event.changes && event.changes.delivery_status ? event.changes.delivery_status[1] : "";
+    const error = event.changes && event.changes.delivery_error ? event.changes.delivery_error[1] : "";
+    const item = document.getElementById(`m-${event.message.id}`);
+    if (item && status) {
+      let badge = item.querySelector(".delivery");
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.dataset.testid = "delivery";
+        const head = item.querySelector(".msg-head");
+        if (head) head.appendChild(badge);
+      }
+      badge.className = `delivery delivery-${status}`;
+      const label = status.charAt(0).toUpperCase() + status.slice(1);
+      badge.textContent = error ? `${label}: ${error}` : label;
+    }
+    if ((status === "failed" || status === "bounced") && item && Number(item.dataset.author) === me) {
+      flash(`Your reply was not delivered (${status}): ${error}`, "error");
+    }
+  }
+
   function onConversationUpdated(data) {
     const event = unwrap(data);
     if (event.conversation && event.conversation.id === conversationId) refreshHeader();
@@ -230,6 +255,7 @@
     if (Live.subscribe) Live.subscribe(conversationId);
     Live.on("message.created", onMessageCreated);
     Live.on("conversation.updated", onConversationUpdated);
+    Live.on("message.updated", onMessageUpdated);
     Live.on("conversation.merged", onMerged);
     for (const type of ["presence.viewing", "presence.typing", "presence.left"]) {
       Live.on(type, (data) => onPresence(unwrap(data)));

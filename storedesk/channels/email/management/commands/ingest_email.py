@@ -3,17 +3,22 @@ mbox archives through the same pipeline as every other inbound email.
 
 Each email is stored first and processed at once; a repeat (same Message-ID) is counted as a
 duplicate, and an email that cannot be processed is kept in the "could not process" view.
+Emails are committed in batches of --batch (100): one transaction per batch, each email in its
+own savepoint, so a bad email still fails alone, and a crash loses at most the batch in flight,
+which a rerun imports again (the Message-ID keys make the rerun idempotent).
 With --json the last line is one summary object:
 {"received": …, "created": …, "duplicates": …, "failed": …, "ignored": …}.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import transaction
 
 from storedesk.channels.email import actions, ingest
 from storedesk.channels.email.models import InboundEmail
@@ -50,6 +55,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help=".eml files, directories (searched recursively) or mbox files")
         parser.add_argument("--store", help="the store's slug (required when there is more than one store)")
         parser.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+        parser.add_argument("--batch", type=int, default=100, help="emails per transaction (default 100)")
 
     def _store(self, slug: str | None) -> Store:
         if slug:
@@ -70,23 +76,13 @@ class Command(BaseCommand):
             raise CommandError(f"Not found: {', '.join(missing)}")
         summary = {"received": 0, "created": 0, "duplicates": 0, "failed": 0, "ignored": 0}
         progress = Progress(ingest.count(paths), self.stderr)
-        for label, raw in ingest.read_all(paths):
-            summary["received"] += 1
-            row, created = actions.do_accept_raw_email(store, raw, InboundEmail.Source.IMPORT, enqueue=False)
-            if created or row.status == InboundEmail.Status.RECEIVED:
-                result = actions.do_process_inbound(row.pk)
-                row = result if result is not None else row
-            if not created or row.status == InboundEmail.Status.DUPLICATE:
-                summary["duplicates"] += 1
-            elif row.status == InboundEmail.Status.FAILED:
-                summary["failed"] += 1
-                if not options["json"]:
-                    self.stderr.write(f"could not process {label}: {row.error}")
-            elif row.status == InboundEmail.Status.IGNORED:
-                summary["ignored"] += 1
-            else:
-                summary["created"] += 1
-            progress.step()
+        batch = max(1, options["batch"])
+        emails = ingest.read_all(paths)
+        while chunk := list(itertools.islice(emails, batch)):
+            with transaction.atomic():
+                for label, raw in chunk:
+                    self._one(store, label, raw, summary, quiet=options["json"])
+                    progress.step()
         progress.close()
         if options["json"]:
             self.stdout.write(json.dumps(summary))
@@ -96,3 +92,20 @@ class Command(BaseCommand):
                 f"{summary['duplicates']} duplicates, {summary['ignored']} ignored (noise), "
                 f"{summary['failed']} could not be processed (kept for retry)."
             )
+
+    def _one(self, store: Store, label: str, raw: bytes, summary: dict[str, int], *, quiet: bool) -> None:
+        summary["received"] += 1
+        row, created = actions.do_accept_raw_email(store, raw, InboundEmail.Source.IMPORT, enqueue=False)
+        if created or row.status == InboundEmail.Status.RECEIVED:
+            result = actions.do_process_inbound(row.pk, raw=raw if created else None)
+            row = result if result is not None else row
+        if not created or row.status == InboundEmail.Status.DUPLICATE:
+            summary["duplicates"] += 1
+        elif row.status == InboundEmail.Status.FAILED:
+            summary["failed"] += 1
+            if not quiet:
+                self.stderr.write(f"could not process {label}: {row.error}")
+        elif row.status == InboundEmail.Status.IGNORED:
+            summary["ignored"] += 1
+        else:
+            summary["created"] += 1
