@@ -220,23 +220,32 @@ def do_upsert_order(store: Store, provider: str, data: OrderData) -> tuple[Order
     return order, created
 
 
+def _sync_children(model: Any, order: Order, existing: dict[str, Any], rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """Make an order's child rows (lines, fulfilments) match the platform's: create the new,
+    update the changed (one bulk_update), delete those the platform no longer lists."""
+    new: list[Any] = []
+    changed: list[Any] = []
+    for external_id, values in rows:
+        row = existing.get(external_id)
+        if row is None:
+            new.append(model(store_id=order.store_id, order=order, external_id=external_id, **values))
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            changed.append(row)
+    keep = {external_id for external_id, _ in rows}
+    gone = [row.pk for key, row in existing.items() if key not in keep]
+    if gone:
+        model.objects.filter(pk__in=gone).delete()
+    if changed and rows:
+        model.objects.bulk_update(changed, list(rows[0][1]))
+    if new:
+        model.objects.bulk_create(new)
+
+
 def _sync_lines(order: Order, lines: Iterable[LineData], *, fresh: bool = False) -> None:
     existing = {} if fresh else {line.external_id: line for line in order.lines.all()}
-    new, changed, keep = [], [], set()
-    fields = [
-        "position",
-        "sku",
-        "title",
-        "variant_title",
-        "product_id",
-        "variant_id",
-        "quantity",
-        "unit_price",
-        "discount",
-        "tax",
-        "total",
-        "refunded_quantity",
-    ]
+    rows: list[tuple[str, dict[str, Any]]] = []
     for position, data in enumerate(lines):
         values = {
             "position": position,
@@ -252,36 +261,13 @@ def _sync_lines(order: Order, lines: Iterable[LineData], *, fresh: bool = False)
             "total": data.total,
             "refunded_quantity": data.refunded_quantity,
         }
-        keep.add(data.external_id)
-        line = existing.get(data.external_id)
-        if line is None:
-            new.append(OrderLine(store_id=order.store_id, order=order, external_id=data.external_id, **values))
-        elif any(getattr(line, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(line, key, value)
-            changed.append(line)
-    gone = [line.pk for key, line in existing.items() if key not in keep]
-    if gone:
-        OrderLine.objects.filter(pk__in=gone).delete()
-    if changed:
-        OrderLine.objects.bulk_update(changed, fields)
-    if new:
-        OrderLine.objects.bulk_create(new)
+        rows.append((data.external_id, values))
+    _sync_children(OrderLine, order, existing, rows)
 
 
 def _sync_fulfillments(order: Order, fulfillments: Iterable[FulfillmentData], *, fresh: bool = False) -> None:
     existing = {} if fresh else {f.external_id: f for f in order.fulfillments.all()}
-    new, changed, keep = [], [], set()
-    fields = [
-        "status",
-        "carrier",
-        "tracking_number",
-        "tracking_url",
-        "shipped_at",
-        "delivered_at",
-        "estimated_delivery_at",
-        "lines",
-    ]
+    rows: list[tuple[str, dict[str, Any]]] = []
     for data in fulfillments:
         values = {
             "status": data.status if data.status in Fulfillment.Status.values else Fulfillment.Status.PENDING,
@@ -293,21 +279,8 @@ def _sync_fulfillments(order: Order, fulfillments: Iterable[FulfillmentData], *,
             "estimated_delivery_at": data.estimated_delivery_at,
             "lines": data.lines,
         }
-        keep.add(data.external_id)
-        fulfillment = existing.get(data.external_id)
-        if fulfillment is None:
-            new.append(Fulfillment(store_id=order.store_id, order=order, external_id=data.external_id, **values))
-        elif any(getattr(fulfillment, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(fulfillment, key, value)
-            changed.append(fulfillment)
-    gone = [f.pk for key, f in existing.items() if key not in keep]
-    if gone:
-        Fulfillment.objects.filter(pk__in=gone).delete()
-    if changed:
-        Fulfillment.objects.bulk_update(changed, fields)
-    if new:
-        Fulfillment.objects.bulk_create(new)
+        rows.append((data.external_id, values))
+    _sync_children(Fulfillment, order, existing, rows)
 
 
 def _add_refunds(order: Order, refunds: Iterable[RefundData], *, fresh: bool = False) -> None:
