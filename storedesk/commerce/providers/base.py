@@ -12,6 +12,9 @@ said so.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -211,3 +214,16 @@ class Provider:
 
     def _unsupported(self, what: str) -> ProviderError:
         return ProviderError(f"{self.label or self.name} cannot {what} from Storedesk.", permanent=True)
+
+
+def body_signature(secret: str, body: bytes) -> str:
+    """base64 of HMAC-SHA256(secret, raw body): how Shopify (X-Shopify-Hmac-Sha256) and
+    WooCommerce (X-WC-Webhook-Signature) both sign their webhooks."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def verify_body_signature(secret: str, body: bytes, given: str) -> bool:
+    """Constant-time check of a `body_signature`; no secret or no signature never verifies."""
+    if not secret or not given:
+        return False
+    return hmac.compare_digest(body_signature(secret, body), given.strip())

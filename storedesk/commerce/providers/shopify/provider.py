@@ -14,9 +14,7 @@ we recorded it does not refund twice.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import re
 from typing import Any
@@ -33,6 +31,8 @@ from storedesk.commerce.providers.base import (
     ProviderError,
     RefundRequest,
     WebhookMessage,
+    body_signature,
+    verify_body_signature,
 )
 from storedesk.commerce.providers.shopify.mapping import order_data, refund_data
 
@@ -56,9 +56,7 @@ def marker(idempotency_key: str) -> str:
     return f"[storedesk:{idempotency_key}]"
 
 
-def sign(secret: str, body: bytes) -> str:
-    """What Shopify puts in X-Shopify-Hmac-Sha256: base64 of HMAC-SHA256(secret, raw body)."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+sign = body_signature  # what Shopify puts in its signature header
 
 
 def next_page_info(link_header: str | None) -> str | None:
@@ -273,10 +271,7 @@ class ShopifyProvider(Provider):
 
     # --- webhooks --------------------------------------------------------------------------------
     def verify_webhook(self, body: bytes, headers: dict[str, str]) -> bool:
-        given = headers.get(HMAC_HEADER, "")
-        if not self.secret or not given:
-            return False
-        return hmac.compare_digest(sign(self.secret, body), given.strip())
+        return verify_body_signature(self.secret, body, headers.get(HMAC_HEADER, ""))
 
     def webhook_identity(self, headers: dict[str, str], body: bytes) -> tuple[str, str]:
         topic = headers.get("x-shopify-topic", "")

@@ -12,9 +12,7 @@ for its own earlier write before writing again.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 from typing import Any
 
@@ -29,6 +27,8 @@ from storedesk.commerce.providers.base import (
     ProviderError,
     RefundRequest,
     WebhookMessage,
+    body_signature,
+    verify_body_signature,
 )
 from storedesk.commerce.providers.woocommerce.mapping import order_data, refund_data
 
@@ -41,9 +41,7 @@ def marker(idempotency_key: str) -> str:
     return f"[storedesk:{idempotency_key}]"
 
 
-def sign(secret: str, body: bytes) -> str:
-    """What WooCommerce puts in X-WC-Webhook-Signature: base64 of HMAC-SHA256(secret, raw body)."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+sign = body_signature  # what WooCommerce puts in its signature header
 
 
 class WooCommerceProvider(Provider):
@@ -194,10 +192,7 @@ class WooCommerceProvider(Provider):
 
     # --- webhooks --------------------------------------------------------------------------------
     def verify_webhook(self, body: bytes, headers: dict[str, str]) -> bool:
-        given = headers.get(SIGNATURE_HEADER, "")
-        if not self.secret or not given:
-            return False
-        return hmac.compare_digest(sign(self.secret, body), given.strip())
+        return verify_body_signature(self.secret, body, headers.get(SIGNATURE_HEADER, ""))
 
     def is_ping(self, headers: dict[str, str], body: bytes) -> bool:
         """WooCommerce pings a new webhook's address with a form body `webhook_id=<id>` and no topic."""
