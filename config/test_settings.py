@@ -28,3 +28,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.env
     "STOREDESK_SQLITE_TEST_NAME"
 ):
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / "test.sqlite3")  # noqa: F405
+
+# Cached reads (the inbox counts, keyed on store ids and change stamps) must never meet an
+# earlier run's keys in a shared Redis: each run gets its own key prefix. tests/conftest.py
+# also empties the in-memory cache before each test (SQLite reuses ids after a rollback).
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}-{os.urandom(3).hex()}"  # noqa: F405

@@ -23,6 +23,18 @@ def pytest_collection_modifyitems(config, items):
         os.environ.setdefault("STOREDESK_REQUIRE_ALL", "1")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Each test starts with an empty in-memory cache (cached inbox counts are keyed on ids,
+    which SQLite hands out again after a test's rollback). A Redis cache is left alone: its
+    keys carry the run's own prefix (config/test_settings.py) and ids are not reused there."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     if not SHARED.is_dir():

@@ -6,7 +6,7 @@
 - `SORTS`: each sort is a list of keys ending with the id, so every row has a unique place.
   Pages are keyset (cursor) pages: "the rows after this key", never OFFSET. Conversations
   nobody is waiting on (`last_customer_message_at` NULL) sort last on every database.
-- `inbox_page`: one page of rows with customer, assignee, team and store joined and the tags
+- `inbox_page`: one page of rows with customer, assignee and store joined and the tags
   prefetched in ONE extra query. Every filter+sort has an index that returns the rows in
   order (see Conversation.Meta.indexes), so a page reads about `limit` index entries.
   For an agent of several stores, each store's first page is picked by its own index and
@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, OrderBy, Q, QuerySet
@@ -37,7 +40,8 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from storedesk.conversations.models import Channel, Conversation, SavedView, Status
+from storedesk.conversations.models import Channel, Conversation, SavedView, Status, Tag
+from storedesk.core import changes
 from storedesk.core.access import store_ids_for
 from storedesk.core.models import Store, User
 
@@ -336,7 +340,7 @@ def _ordered_page(
     ordering = sort.ordering()
     # The page's ids are picked by a subquery over the conversations table alone, so the
     # index serves the filter and the order; the outer query only joins those few rows to
-    # their customer, assignee, team and store. (Joined in one statement, SQLite with
+    # their customer, assignee and store. (Joined in one statement, SQLite with
     # ANALYZE statistics chose to loop over core_store first and sort every open row:
     # 3 s at 1M conversations instead of 15 ms.)
     if len(store_ids) > 1 and (leads_with_store or sort.store_path != "store_id"):
@@ -385,16 +389,29 @@ ROW_FIELDS = (
     "assignee__display_name",
     "assignee__first_name",
     "assignee__last_name",
-    "team__name",
     "store__name",
 )
 
 
 def _as_rows(query: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    query = query.select_related("customer", "assignee", "team", "store").only(*ROW_FIELDS)
+    query = query.select_related("customer", "assignee", "store").only(*ROW_FIELDS)
     for annotate in ROW_ANNOTATIONS:
         query = annotate(query)
     return query
+
+
+@lru_cache(maxsize=8)
+def _tags_sql(n: int) -> str:
+    """The tags of n conversations, by name: one statement over the link table's
+    (conversation, tag) unique index and the tag's primary key. Written once per page size
+    rather than compiled by the ORM on every page (that compile cost more than the query)."""
+    links = Conversation.tags.through._meta.db_table
+    tags = Tag._meta.db_table
+    marks = ", ".join(["%s"] * n)
+    return (
+        f"SELECT l.conversation_id, t.name, t.color FROM {links} l JOIN {tags} t ON t.id = l.tag_id"  # noqa: S608 - table names from the models
+        f" WHERE l.conversation_id IN ({marks}) ORDER BY t.name, l.conversation_id"
+    )
 
 
 def _decorate(rows: list[Conversation], *, with_tags: bool) -> None:
@@ -406,13 +423,10 @@ def _decorate(rows: list[Conversation], *, with_tags: bool) -> None:
     if not with_tags or not rows:
         return
     by_row: dict[int, list[tuple[str, str]]] = {row.pk: [] for row in rows}
-    links = (
-        Conversation.tags.through.objects.filter(conversation_id__in=list(by_row))
-        .order_by("tag__name")
-        .values_list("conversation_id", "tag__name", "tag__color")
-    )
-    for conversation_id, name, color in links:
-        by_row[conversation_id].append((name, color))
+    with connection.cursor() as cursor:
+        cursor.execute(_tags_sql(len(by_row)), list(by_row))
+        for conversation_id, name, color in cursor.fetchall():
+            by_row[conversation_id].append((name, color))
     for row in rows:
         row.tag_list = by_row[row.pk]  # type: ignore[attr-defined]
 
@@ -502,6 +516,29 @@ def view_querysets(user: User, filters: InboxFilters) -> dict[str, QuerySet[Conv
 
 def view_counts(user: User, filters: InboxFilters, cap: int | None = None) -> dict[str, int]:
     return capped_counts(view_querysets(user, filters), cap)
+
+
+COUNTS_TIMEOUT = 30  # seconds; a change in the stores replaces their stamp sooner
+
+
+def cached_view_counts(user: User, filters: InboxFilters) -> dict[str, int]:
+    """view_counts, reused until something changes in the stores they cover (their change
+    stamps, core.changes) or COUNTS_TIMEOUT passes. Every inbox page and fragment shows the
+    tab counts; an agent paging, sorting and filtering changes nothing, so the capped COUNT
+    runs once per change rather than once per click."""
+    store_ids = visible_store_ids(user, filters)
+    if not store_ids:
+        return dict.fromkeys(("mine", "unassigned", "open"), 0)
+    scope = InboxFilters(store=filters.store, team=filters.team, channel=filters.channel, tag=filters.tag)
+    digest = hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
+        f"{user.pk}|{store_ids}|{scope.querystring()}|{COUNT_CAP}|{changes.stamps(store_ids)}".encode()
+    ).hexdigest()
+    key = f"inbox-counts:{digest}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = view_counts(user, filters)
+        cache.set(key, counts, COUNTS_TIMEOUT)
+    return counts
 
 
 # --- saved views ---------------------------------------------------------------------------

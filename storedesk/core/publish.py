@@ -4,13 +4,15 @@
   an event can never be lost between commit and enqueue; their jobs are enqueued on commit,
   and a periodic sweeper re-enqueues any that were lost.
 - Realtime messages go out on commit only: nobody sees a change that was rolled back.
+- The store's change stamp (core.changes) is replaced on commit, so cached counts are
+  recomputed after the change.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from storedesk.core import realtime
+from storedesk.core import changes, realtime
 from storedesk.core.events import BaseEvent
 
 
@@ -18,4 +20,5 @@ def publish(event: BaseEvent) -> None:
     from storedesk.webhooks import outbox
 
     outbox.record(event)
+    transaction.on_commit(lambda: changes.touch(event.store_id), robust=True)
     transaction.on_commit(lambda: realtime.send(event))

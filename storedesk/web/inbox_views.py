@@ -24,10 +24,10 @@ from storedesk.conversations.queries import (
     VIEWS,
     InboxFilters,
     InboxPage,
+    cached_view_counts,
     inbox_page,
     inbox_row,
     saved_views_for,
-    view_counts,
 )
 from storedesk.core.access import access_object, access_store, store_ids_for
 from storedesk.core.errors import ActionError, NotFound
@@ -58,7 +58,7 @@ def _list_context(user: User, filters: InboxFilters, page: InboxPage, **extra: A
         "filters": filters,
         "query": filters.querystring(),
         "page": page,
-        "counts": view_counts(user, filters),
+        "counts": cached_view_counts(user, filters),
         "cap": queries.COUNT_CAP,
         "views": VIEWS,
         "multi_store": len(store_ids_for(user)) > 1,

@@ -165,6 +165,47 @@ def test_it_shows_capped_counts_past_the_cap(signed_in, acme, carla, monkeypatch
     assert '<span class="count" id="count-open">3+</span>' in response.content.decode()
 
 
+def test_it_reuses_the_counts_until_something_changes_in_the_store(
+    signed_in, acme, ana, carla, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from storedesk.conversations import actions
+
+    first = ConversationFactory(store=acme, customer=carla)
+    ConversationFactory(store=acme, customer=carla)
+    assert signed_in.get(reverse("inbox")).context["counts"] == {"mine": 0, "unassigned": 2, "open": 2}
+
+    # Paging, sorting and filtering change nothing: the counts statement is not run again.
+    with django_assert_num_queries(8):
+        again = signed_in.get(reverse("inbox") + "?sort=waiting")
+    assert again.context["counts"] == {"mine": 0, "unassigned": 2, "open": 2}
+
+    with django_capture_on_commit_callbacks(execute=True):  # on commit, the store's stamp is replaced
+        actions.do_assign(ana, first, assignee=ana)
+
+    assert signed_in.get(reverse("inbox")).context["counts"] == {"mine": 1, "unassigned": 1, "open": 2}
+
+
+def test_it_keeps_each_agents_counts_apart(client, acme, ana, ben, carla):
+    ConversationFactory(store=acme, customer=carla, assignee=ben)
+
+    client.force_login(ana)
+    assert client.get(reverse("inbox")).context["counts"] == {"mine": 0, "unassigned": 0, "open": 1}
+    client.force_login(ben)
+    assert client.get(reverse("inbox")).context["counts"] == {"mine": 1, "unassigned": 0, "open": 1}
+
+
+def test_it_counts_a_changed_store_again_after_the_timeout(signed_in, acme, carla, settings):
+    # The in-memory cache, whose expiry follows the frozen clock (Redis expires keys itself).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    ConversationFactory(store=acme, customer=carla)
+    assert signed_in.get(reverse("inbox")).context["counts"]["open"] == 1
+    ConversationFactory(store=acme, customer=carla)  # written without an action: no stamp change
+
+    assert signed_in.get(reverse("inbox")).context["counts"]["open"] == 1
+    with time_machine.travel(NOW + timedelta(seconds=queries.COUNTS_TIMEOUT + 1), tick=False):
+        assert signed_in.get(reverse("inbox")).context["counts"]["open"] == 2
+
+
 @pytest.mark.parametrize("count", [10, 200])
 def test_it_renders_the_inbox_in_a_constant_number_of_queries(
     signed_in, acme, ana, ben, carla, count, django_assert_num_queries
@@ -181,8 +222,8 @@ def test_it_renders_the_inbox_in_a_constant_number_of_queries(
         if n % 4 == 0:
             conversation.tags.add(vip)
 
-    # session, user, memberships, stores, teams, saved views, counts (one statement),
-    # the page's rows (joined), their tags
+    # session, user, memberships, stores, teams, saved views, counts (one statement; then
+    # cached until the store changes), the page's rows (joined), their tags
     with django_assert_num_queries(9):
         response = signed_in.get(reverse("inbox"))
 
