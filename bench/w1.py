@@ -4,8 +4,9 @@ The mail is the peer harness's mix (textgen text): ~60% new conversations, ~40% 
 email conversations of the bench store (their subject carries our `[#<id>-<sig>]` tag and they
 come from the conversation's customer, as a reply to our outbound mail would), 30% with an HTML
 alternative, 10% with a small text attachment. The files are written to a temp directory and
-imported with `call_command("ingest_email", dir, store="bench", json=True)` in-process — the
-counterpart of the peer's `call_command("get_email")` over a local mailbox directory.
+imported with `call_command("ingest_email", dir, store="bench", json=True)` in-process (the
+batch path: `channels/email/batch.py`, 200 mails per transaction) — the counterpart of the
+peer's `call_command("get_email")` over a local mailbox directory.
 
 The baseline is the floor any importer pays: read each file, parse it with the stdlib `email`
 package (policy=default, get_body), and one INSERT (id, subject, sender, body, raw) committed per

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "storedesk.web",
     "storedesk.channels.email",
     "storedesk.channels.livechat",
+    "storedesk.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -251,4 +252,11 @@ WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_BACKOFF_BASE_S = float(env("WEBHOOK_BACKOFF_BASE_S", "10"))
 WEBHOOK_TIMEOUT_S = float(env("WEBHOOK_TIMEOUT_S", "10"))
 WEBHOOK_RETENTION_DAYS = int(env("WEBHOOK_RETENTION_DAYS", "30"))  # finished deliveries are pruned after this
+# The intent engine the bot and routing use: "default" (TF-IDF + SVM) or "embeddings" (needs
+# the storedesk[embeddings] extra; docs/intent.md).
+INTENT_ENGINE = env("INTENT_ENGINE", "default")
+# `storedesk worker` (and `storedesk serve` when it runs the jobs itself) load the intent model,
+# or train it on the first start after install, in a background thread at start, so the bot's
+# first reply does not wait for it.
+INTENT_WARM_AT_START = env_bool("INTENT_WARM_AT_START", True)
 NINJA_PAGINATION_PER_PAGE = 50

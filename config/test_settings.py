@@ -10,6 +10,7 @@ import tempfile
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "t" * 40)
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
+os.environ.setdefault("INTENT_WARM_AT_START", "0")  # servers started by tests: no model training
 os.environ.setdefault("STOREDESK_VAR_DIR", tempfile.mkdtemp(prefix="storedesk-test-"))
 
 from config.settings import *  # noqa: E402, F403

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("email/", include("storedesk.channels.email.urls")),
     path("demo-shop/", include("storedesk.channels.livechat.urls")),
+    path("chat/", include("storedesk.channels.livechat.http_urls")),
     path("", include("storedesk.web.urls")),
 ]
 

@@ -11,6 +11,7 @@ ALIASES = {
     "smtp-receiver": "smtp_receiver",
     "fetch-email": "fetch_email",
     "intent-eval": "intent_eval",
+    "chat-limit": "chat_limit",
 }
 
 

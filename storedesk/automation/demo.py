@@ -96,7 +96,12 @@ def load_demo_responsiveness(store: Store, *, lead: User, agents: list[User]) ->
     for conversation in waiting.order_by("id")[:ROUTED]:
         routed += actions.do_route(conversation).user_id is not None
     callbacks = _callbacks(store)
-    return {"breached": checked["breached"], "warned": checked["warned"], "routed": routed, "callbacks": callbacks}
+    # Workforce planning: imported contact history and shifts (automation/workforce/demo.py).
+    from storedesk.automation.workforce.demo import load_demo_workforce
+
+    workforce = load_demo_workforce(store, lead=lead, agents=agents)
+    return {"breached": checked["breached"], "warned": checked["warned"], "routed": routed, "callbacks": callbacks,
+            "shifts": workforce["shifts"]}  # fmt: skip
 
 
 def _callbacks(store: Store) -> int:

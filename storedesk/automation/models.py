@@ -148,7 +148,7 @@ class ConversationSla(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     policy_name = models.CharField(max_length=120, blank=True)  # as applied (also for the built-in default)
-    started_at = models.DateTimeField()  # the customer's first message
+    started_at = models.DateTimeField()  # the customer's first message (a chat the bot held: its hand-off)
     # First response: due from started_at; achieved by the first agent reply.
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -363,3 +363,55 @@ class VoiceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_sid} {self.call_status}"
+
+
+class Shift(models.Model):
+    """One agent's dated shift in a store (workforce planning: the schedule the coverage view
+    compares with the required agents). Written only by automation.actions.shifts."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    # CASCADE: agents are deactivated, never deleted; a deleted agent's shifts go with them.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [
+            # Serves: a store's shifts in a week (schedule, coverage):
+            #   store_id = ? AND starts_at >= <week start − longest shift> AND starts_at < <week end>.
+            models.Index(fields=["store", "starts_at"], name="shift_store_start_idx"),
+            # Serves: an agent's overlapping shifts when one is saved: store_id = ? AND user_id = ? AND starts_at < ?.
+            models.Index(fields=["store", "user", "starts_at"], name="shift_agent_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shift {self.user_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class ContactVolume(models.Model):
+    """Contacts per channel and 30-minute interval imported from before the store used
+    Storedesk (its previous helpdesk or phone system), so the workforce forecast has history
+    from day one. Storedesk's own conversations are counted on top: import only periods before
+    them. Written only by automation.actions.volumes."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    interval_start = models.DateTimeField()  # UTC, on a half hour
+    contacts = models.PositiveIntegerField()
+    source = models.CharField(max_length=64, blank=True)  # e.g. "zendesk export 2026-10"
+
+    class Meta:
+        constraints = [
+            # Serves: idempotent import (one row per store, channel and interval) and the forecast's
+            #   history: store_id = ? AND interval_start >= ? AND interval_start < ? GROUP BY channel, interval_start.
+            models.UniqueConstraint(fields=["store", "interval_start", "channel"], name="contactvolume_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.interval_start:%Y-%m-%d %H:%M}: {self.contacts}"

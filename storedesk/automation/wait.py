@@ -23,8 +23,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
+from storedesk.automation.bot.hold import bot_enabled, handed_off
 from storedesk.automation.models import AgentProfile, AgentStatus, BusinessHours
 from storedesk.conversations.models import Channel, Conversation, Status
 from storedesk.core.lib.business_hours import Schedule
@@ -138,7 +140,11 @@ def load_inputs(
     conversations = Conversation.objects.filter(store=store, channel=channel)
     if exclude_id is not None:
         conversations = conversations.exclude(pk=exclude_id)
-    backlog = conversations.filter(status=Status.OPEN, first_response_at__isnull=True).count()
+    waiting = conversations.filter(status=Status.OPEN, first_response_at__isnull=True)
+    if channel == Channel.CHAT and bot_enabled(store):
+        # Chats the bot still holds (unassigned, no hand-off yet) wait for nobody (ADR 0027).
+        waiting = waiting.filter(Q(assignee__isnull=False) | handed_off())
+    backlog = waiting.count()
     arrivals = conversations.filter(created_at__gte=now - ARRIVAL_WINDOW, created_at__lte=now).count()
     online = AgentProfile.objects.filter(store=store, status=AgentStatus.ONLINE, user__is_active=True)
     if channel in LIVE_CHANNELS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from storedesk.commerce.lib import code128
 from storedesk.commerce.models import ReturnRequest
 
 
@@ -47,6 +48,23 @@ def _pdf_text(value: str) -> str:
     return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+BARCODE_BOX = (28.0, 52.0, 250.0, 50.0)  # x, y, most width, height in points (A6 label: 298 × 420)
+
+
+def barcode_ops(text: str) -> str:
+    """PDF drawing operators for `text` as a Code 128 barcode: one filled rectangle per bar,
+    modules at most 1.2 pt wide, fitted into BARCODE_BOX; "" when it cannot be encoded."""
+    try:
+        bars = code128.bars(text)
+    except code128.BarcodeError:
+        return ""
+    x0, y0, most, height = BARCODE_BOX
+    total = sum(code128.widths(text))
+    module = min(1.2, most / total)
+    rects = "".join(f"{x0 + x * module:.2f} {y0} {w * module:.2f} {height} re\n" for x, w in bars)
+    return f"0 0 0 rg\n{rects}f\n"
+
+
 def label_pdf(ret: ReturnRequest, lines: list[str], return_address: list[str]) -> bytes:
     """A one-page A6 PDF: big RMA number, where to send it, what is inside."""
     rows = [(22, 28, 370, f"RETURN {ret.rma}"), (11, 28, 340, f"Order {ret.order.name}")]
@@ -57,12 +75,13 @@ def label_pdf(ret: ReturnRequest, lines: list[str], return_address: list[str]) -
         rows.append((12, 28, y, part))
     y -= 24
     rows.append((10, 28, y, "Items:"))
-    for item in lines[:10]:
+    for item in lines[:8]:
         y -= 13
         rows.append((10, 28, y, item))
-    rows.append((9, 28, 24, f"Write {ret.rma} on the parcel if this label is not stuck on it."))
+    rows.append((9, 28, 40, ret.rma))
+    rows.append((8, 28, 18, f"Write {ret.rma} on the parcel if this label is not stuck on it."))
     stream = "BT\n" + "".join(f"/F1 {size} Tf 1 0 0 1 {x} {yy} Tm ({_pdf_text(t)}) Tj\n" for size, x, yy, t in rows)
-    stream += "ET\n0 0 0 RG 4 w 16 352 265 40 re S\n"
+    stream += "ET\n0 0 0 RG 4 w 16 352 265 40 re S\n" + barcode_ops(ret.rma)
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

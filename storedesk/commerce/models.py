@@ -99,6 +99,9 @@ class Order(models.Model):
             models.Index(fields=["customer", "-placed_at", "-id"], name="order_customer_recent_idx"),
             # Serves: a store's orders newest first (API list without ?q=).
             models.Index(fields=["store", "-placed_at", "-id"], name="order_store_recent_idx"),
+            # Serves: the late-order job (outreach.late_candidates): promised_by BETWEEN ? AND ?
+            #   AND cancelled_at IS NULL — partial: cancelled orders are never late.
+            models.Index(fields=["promised_by"], name="order_promised_idx", condition=Q(cancelled_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -467,6 +470,8 @@ class ReturnRequest(models.Model):
         indexes = [
             # Serves: an order's returns (orders panel prefetch, eligibility: quantities already returned).
             models.Index(fields=["order", "-created_at"], name="return_order_idx"),
+            # Serves: carrier tracking events: store_id = ? AND tracking_number = ?
+            models.Index(fields=["store", "tracking_number"], name="return_tracking_idx"),
             # Serves: the return-reasons report per store and period.
             models.Index(fields=["store", "created_at"], name="return_store_created_idx"),
         ]
@@ -490,3 +495,101 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × line {self.order_line_id}"
+
+
+class LateOrderOutreach(models.Model):
+    """An order found late against its promised date, and what we did about it before the
+    customer asked: a draft for an agent to review, a message sent, or dismissed. One per
+    order (the unique order is what makes the hourly job idempotent)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft for review"
+        SENT = "sent", "Sent"
+        DISMISSED = "dismissed", "Dismissed"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="late_outreach")
+    state = models.CharField(max_length=16, choices=State.choices)
+    days_late = models.PositiveIntegerField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()  # the message as proposed (a reviewer may edit it before sending)
+    # The playbook's suggestion: {"situation", "kind", "amount", "label", "why"}, or {}.
+    suggestion = models.JSONField(default=dict, blank=True)
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    remedy = models.ForeignKey("Remedy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)  # why it is a draft in a "send" store, or why dismissed
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Serves: the review queue — a store's drafts, oldest first (partial: drafts only).
+            models.Index(fields=["store", "created_at"], name="outreach_draft_idx", condition=Q(state="draft")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Late order outreach for {self.order}"
+
+
+def return_photo_path(instance: ReturnPhoto, filename: str) -> str:
+    # Our own name, never the customer's: "returns/<store>/<yyyy/mm>/<rma>-<n>.jpg".
+    return f"returns/{instance.store_id}/{timezone.now():%Y/%m}/{filename}"
+
+
+class ReturnPhoto(models.Model):
+    """A photo the customer sent with a return (damage). Type checked from the file's own bytes,
+    size capped (returns.PHOTO_MAX_BYTES); shown to agents only."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=return_photo_path, max_length=500)
+    content_type = models.CharField(max_length=32)  # image/jpeg, image/png, image/webp
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        # (return_request_id has its FK index: a return's photos.)
+
+    def __str__(self) -> str:
+        return str(self.file.name)
+
+
+class CarrierWebhook(models.Model):
+    """A carrier's tracking event about a return parcel, stored raw after its signature checked
+    out and before it is processed (by a job): nothing is lost, replays are one row."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        PROCESSED = "processed"
+        IGNORED = "ignored"  # no return with that tracking number, or an event we do not act on
+        FAILED = "failed"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    carrier = models.CharField(max_length=32)  # the adapter's name: "generic", …
+    event_id = models.CharField(max_length=200)  # the carrier's own event id
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Serves: replay detection on receipt (the same event delivered twice is one row).
+            models.UniqueConstraint(fields=["store", "carrier", "event_id"], name="carrierwebhook_event_uniq"),
+        ]
+        indexes = [
+            # Serves: the sweeper — carrier events still waiting to be processed, oldest first.
+            models.Index(
+                fields=["received_at"], name="carrierwebhook_pending_idx", condition=Q(state__in=["pending", "failed"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.event_id}"

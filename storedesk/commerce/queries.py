@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from storedesk.commerce.actions import normalize_email, normalize_number, normalize_phone
 from storedesk.commerce.lib.money import MoneyError, to_minor
-from storedesk.commerce.models import Fulfillment, Order, Remedy, ReturnLine, ReturnRequest
+from storedesk.commerce.models import ApprovalRequest, Fulfillment, Order, Remedy, ReturnLine, ReturnRequest
 from storedesk.conversations.models import Conversation, Customer
 from storedesk.core.models import Store
 
@@ -43,12 +43,12 @@ def order_rows(rows: QuerySet[Order] | None = None) -> QuerySet[Order]:
 
 
 def with_returns(rows: QuerySet[Order]) -> QuerySet[Order]:
-    """…and each order's returns (newest first) with their items: two more queries."""
+    """…and each order's returns (newest first) with their items and photos: three more queries."""
     return rows.prefetch_related(
         Prefetch(
             "returns",
             queryset=ReturnRequest.objects.select_related("remedy")
-            .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+            .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")), "photos")
             .order_by("-created_at", "-id"),
         )
     )
@@ -186,3 +186,15 @@ def delivery_of(order: Order, now: datetime) -> Delivery:
         last = timezone.localtime(max(delivered))
         return Delivery(f"Delivered {last.day} {last:%b}", "delivered", bool(promised and last > promised))
     return Delivery("In transit", "in_transit", bool(promised and now > promised))
+
+
+def pending_approvals(store_ids: list[int], limit: int = 200) -> list[ApprovalRequest]:
+    """The leads' queue: pending approval requests in these stores, soonest to expire first,
+    with the remedy, its order and customer, and who asked — one query (approval_pending_idx)."""
+    return list(
+        ApprovalRequest.objects.filter(store_id__in=store_ids, state=ApprovalRequest.State.PENDING)
+        .select_related(
+            "store", "requested_by", "remedy", "remedy__order", "remedy__order__customer", "remedy__conversation"
+        )
+        .order_by("expires_at", "pk")[:limit]
+    )

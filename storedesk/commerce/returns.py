@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -27,6 +29,7 @@ from storedesk.commerce.models import (
     OrderLine,
     RemedyKind,
     ReturnLine,
+    ReturnPhoto,
     ReturnReason,
     ReturnRequest,
 )
@@ -37,7 +40,7 @@ from storedesk.conversations.models import Channel, Conversation
 from storedesk.core import audit
 from storedesk.core.access import check_permission
 from storedesk.core.errors import ActionError, Conflict, NotFound
-from storedesk.core.models import User
+from storedesk.core.models import Membership, Role, Store, User
 
 State = ReturnRequest.State
 DEFAULT_WINDOW_DAYS = 30
@@ -51,24 +54,86 @@ class ReturnItem:
 
 
 @dataclass(frozen=True)
+class PhotoUpload:
+    content: bytes
+    filename: str = ""
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 4
+# The file's first bytes decide its type (never the name or the browser's Content-Type).
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def photo_type(content: bytes) -> str | None:
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def check_photos(photos: Sequence[PhotoUpload]) -> list[str]:
+    """The content type of each photo; ActionError for too many, too big or not a photo."""
+    if len(photos) > PHOTO_MAX_COUNT:
+        raise ActionError(f"Send at most {PHOTO_MAX_COUNT} photos.", code="too_many_photos")
+    types = []
+    for photo in photos:
+        if len(photo.content) > PHOTO_MAX_BYTES:
+            raise ActionError("Each photo can be at most 5 MB.", code="photo_too_big")
+        kind = photo_type(photo.content)
+        if kind is None:
+            raise ActionError("Photos must be JPEG, PNG or WebP images.", code="photo_type")
+        types.append(kind)
+    return types
+
+
+@dataclass(frozen=True)
 class Returnable:
     line: OrderLine
     quantity: int  # how many can still be returned
 
 
-def window_ends(order: Order) -> datetime:
-    """Returns are accepted until N days (store setting `return_window_days`, default 30)
-    after delivery — or after the order was placed when we know of no delivery."""
-    days = int(order.store.settings.get("return_window_days", DEFAULT_WINDOW_DAYS))
+def window_ends(order: Order, days: int | None = None) -> datetime:
+    """Returns are accepted until N days (store setting `return_window_days`, default 30, or an
+    item rule's `window_days`) after delivery — or after the order was placed when we know of
+    no delivery."""
+    if days is None:
+        days = int(order.store.settings.get("return_window_days", DEFAULT_WINDOW_DAYS))
     delivered = [f.delivered_at for f in order.fulfillments.all() if f.delivered_at]
     return max([*delivered, order.placed_at]) + timedelta(days=days)
 
 
+def rule_for(store: Store, line: OrderLine) -> dict[str, Any]:
+    """The store's per-item return rule for a line (`store.settings["return_rules"]`, a list of
+    {"sku": "SALE-*" | "TR-42", "product_id": "…", "final_sale": true, "window_days": 14}; the
+    first that matches wins; a trailing * matches a SKU prefix), or {}."""
+    for rule in store.settings.get("return_rules") or []:
+        if not isinstance(rule, dict):
+            continue
+        sku = str(rule.get("sku") or "")
+        if sku and line.sku and (line.sku == sku or (sku.endswith("*") and line.sku.startswith(sku[:-1]))):
+            return rule
+        if rule.get("product_id") and str(rule["product_id"]) == line.product_id:
+            return rule
+    return {}
+
+
+def final_sale_lines(order: Order) -> list[OrderLine]:
+    """Lines a rule marks final sale: shown on the returns page as not returnable."""
+    return [line for line in order.lines.all() if rule_for(order.store, line).get("final_sale")]
+
+
 def returnable(order: Order, now: datetime | None = None) -> list[Returnable]:
     """The order's lines with what is left to return: bought, minus refunded, minus what open
-    or finished returns already hold. Empty when cancelled or past the return window."""
+    or finished returns already hold. Empty when cancelled or past the return window; lines a
+    rule marks final sale, or whose own (rule) window has passed, are left out."""
     now = now or timezone.now()
-    if order.cancelled_at or now > window_ends(order):
+    if order.cancelled_at:
+        return []
+    if now > window_ends(order) and not any("window_days" in rule_for(order.store, line) for line in order.lines.all()):
         return []
     held = dict(
         ReturnLine.objects.filter(return_request__order=order)
@@ -78,6 +143,9 @@ def returnable(order: Order, now: datetime | None = None) -> list[Returnable]:
     )
     out = []
     for line in order.lines.all():
+        rule = rule_for(order.store, line)
+        if rule.get("final_sale") or now > window_ends(order, rule.get("window_days")):
+            continue
         left = line.quantity - line.refunded_quantity - int(held.get(line.pk, 0))
         if left > 0:
             out.append(Returnable(line, left))
@@ -131,10 +199,13 @@ def do_request_return(
     *,
     comment: str = "",
     conversation: Conversation | None = None,
+    photos: Sequence[PhotoUpload] = (),
 ) -> ReturnRequest:
     """Open a return for some of the order's items. `actor` None: the customer, from the
     returns page. Refuses items not on the order, more than is left to return, or an order
-    past its return window (ActionError), and leaves nothing behind."""
+    past its return window, and photos that are not JPEG/PNG/WebP or too big (ActionError),
+    and leaves nothing behind."""
+    photo_types = check_photos(photos)
     if actor is not None:
         check_permission(actor, order.store_id, "conversation.reply")
     if conversation is not None and conversation.store_id != order.store_id:
@@ -196,17 +267,29 @@ def do_request_return(
                 for item in wanted
             ]
         )
+        for index, (photo, kind) in enumerate(zip(photos, photo_types, strict=True), start=1):
+            stored = ReturnPhoto(
+                store_id=order.store_id, return_request=ret, content_type=kind, size=len(photo.content)
+            )
+            stored.file.save(f"{rma}-{index}{PHOTO_TYPES[kind]}", ContentFile(photo.content), save=False)
+            stored.save()
         audit.record(
             store_id=order.store_id,
             actor=actor,
             verb="return.requested",
             obj=ret,
             reason=reason_label,
-            after={"rma": rma, "order": order.name, "lines": [[i.line_id, i.quantity, i.reason] for i in wanted]},
+            after={
+                "rma": rma,
+                "order": order.name,
+                "lines": [[i.line_id, i.quantity, i.reason] for i in wanted],
+                "photos": len(photos),
+            },
         )
         who = actor.name if actor else "The customer"
         then = "a label is on its way." if instant else "an agent needs to approve it."
-        _note(actor, ret, f"{who} requested return {rma} for {summary} ({reason_label}): {then}")
+        pictures = f" {len(photos)} photo{'s' if len(photos) != 1 else ''} attached." if photos else ""
+        _note(actor, ret, f"{who} requested return {rma} for {summary} ({reason_label}): {then}{pictures}")
         if instant:
             transaction.on_commit(lambda: _enqueue_label(ret.pk))
     return ret
@@ -300,6 +383,44 @@ def do_receive_return(actor: User, ret: ReturnRequest) -> ReturnRequest:
     authority applies; above it a lead approves). Receiving twice is refused; a refusal of the
     refund (not allowed, nothing left to refund) leaves the return as it was."""
     check_permission(actor, ret.store_id, "conversation.reply")
+    return _receive(ret, refund_as=actor, actor=actor)
+
+
+def refund_agent(store: Store) -> User | None:
+    """Whose authority covers the refund when the carrier reports a return delivered:
+    `store.settings["returns_refund_agent"]` (an agent's email), else the store's first admin."""
+    wanted = str(store.settings.get("returns_refund_agent") or "").strip().lower()
+    members = Membership.objects.filter(store=store, user__is_active=True).select_related("user")
+    member = (
+        members.filter(user__email__iexact=wanted).first()
+        if wanted
+        else members.filter(role=Role.ADMIN).order_by("user_id").first()
+    )
+    return member.user if member else None
+
+
+def do_carrier_update(ret: ReturnRequest, status: str, carrier: str) -> str:
+    """A carrier's tracking event for a return parcel: "in_transit" moves a labelled return on;
+    "delivered" receives it and requests its refund under `refund_agent`'s authority. Events
+    that do not move the return forward (a repeat, an earlier state) change nothing."""
+    ret = ReturnRequest.objects.select_related("order", "order__store").get(pk=ret.pk)
+    if status == "in_transit":
+        if ret.state != State.LABEL_SENT:
+            return "unchanged"
+        do_mark_in_transit(None, ret)
+        return "in_transit"
+    if status == "delivered":
+        if ret.state not in (State.LABEL_SENT, State.IN_TRANSIT):
+            return "unchanged"
+        agent = refund_agent(ret.order.store)
+        if agent is None:
+            raise ActionError("No agent to authorise the refund: set returns_refund_agent.", code="no_refund_agent")
+        _receive(ret, refund_as=agent, actor=None, via=carrier)
+        return "received"
+    return "unchanged"
+
+
+def _receive(ret: ReturnRequest, *, refund_as: User, actor: User | None, via: str = "") -> ReturnRequest:
     with transaction.atomic():
         ret = _locked(ret)
         if ret.state not in (State.LABEL_SENT, State.IN_TRANSIT):
@@ -308,7 +429,7 @@ def do_receive_return(actor: User, ret: ReturnRequest) -> ReturnRequest:
         now = timezone.now()
         ret.state, ret.received_at, ret.updated_at = State.RECEIVED, now, now
         outcome = do_request_remedy(
-            actor,
+            refund_as,
             ret.order,
             RemedyRequest(
                 kind=RemedyKind.REFUND,
@@ -327,8 +448,14 @@ def do_receive_return(actor: User, ret: ReturnRequest) -> ReturnRequest:
             actor=actor,
             verb="return.received",
             obj=ret,
-            after={"remedy_id": outcome.remedy.pk, "remedy_state": outcome.remedy.state},
+            after={
+                "remedy_id": outcome.remedy.pk,
+                "remedy_state": outcome.remedy.state,
+                **({"via": via} if via else {}),
+            },
         )
+        if via:
+            _note(None, ret, f"Return {ret.rma} was delivered back to the store ({via}).")
     return ret
 
 

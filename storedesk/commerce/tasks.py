@@ -12,7 +12,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from storedesk.commerce import actions, remedies, returns
+from storedesk.commerce import actions, carrier_webhooks, outreach, remedies, returns
 from storedesk.commerce.models import StoreConnection
 from storedesk.commerce.providers import ProviderError
 
@@ -55,11 +55,23 @@ def make_return_label(return_id: int) -> str:
     return returns.make_label(return_id)
 
 
+@db_task()
+def process_carrier_webhook(webhook_id: int) -> str:
+    return carrier_webhooks.do_process_carrier_webhook(webhook_id)
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_commerce() -> dict[str, int]:
     """Every minute: re-enqueue lost webhook and remedy jobs, expire stale approval requests."""
     return {
         "webhooks": actions.sweep_webhooks(),
+        "carrier_webhooks": carrier_webhooks.sweep_carrier_webhooks(),
         "remedies": remedies.sweep_due_remedies(),
         "expired": remedies.expire_approvals(),
     }
+
+
+@db_periodic_task(crontab(minute="7"))
+def detect_late_orders() -> int:
+    """Every hour: orders late against their promised date get a draft or a message (once each)."""
+    return outreach.sweep_late_orders()

@@ -228,6 +228,23 @@ class Conversation(models.Model):
             models.Index(fields=["store", "created_at"], name="conv_store_created_idx"),
             # Serves: the snooze wake-up job (snoozed rows whose time has come).
             models.Index(fields=["snoozed_until"], name="conv_snoozed_idx", condition=Q(status="snoozed")),
+            # Serves: the expected wait's backlog (automation/wait.py load_inputs), read by every
+            # new conversation's wait promise and auto-acknowledgement once the minute's cache
+            # expires: COUNT(*) WHERE store_id = ? AND channel = ? AND status = 'open' AND
+            # first_response_at IS NULL — partial: only open conversations nobody answered yet.
+            models.Index(
+                fields=["store", "channel"],
+                name="conv_backlog_idx",
+                condition=Q(status="open", first_response_at__isnull=True),
+            ),
+            # Serves: the expected wait's reply rate (automation/wait.py load_inputs): COUNT(*)
+            # WHERE store_id = ? AND channel = ? AND first_response_at >= <a week ago> AND
+            # first_response_at < <now> — partial: answered conversations only.
+            models.Index(
+                fields=["store", "channel", "first_response_at"],
+                name="conv_first_reply_idx",
+                condition=Q(first_response_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -282,6 +299,10 @@ class Message(models.Model):
         indexes = [
             # Serves: a conversation's timeline in order (conversation page, API messages list).
             models.Index(fields=["conversation", "created_at", "id"], name="message_timeline_idx"),
+            # Serves: the email sweeper's "outbound messages still queued" (a crash between a
+            # reply's commit and its enqueue): delivery_status = 'queued' AND created_at <= ?
+            # ORDER BY created_at — partial: only the few rows waiting to be sent.
+            models.Index(fields=["created_at"], name="message_queued_idx", condition=Q(delivery_status="queued")),
         ]
 
     def __str__(self) -> str:

@@ -34,4 +34,7 @@ PERMISSIONS: dict[str, Role] = {
     "team.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,
     "store.manage": Role.ADMIN,
+    "schedule.manage": Role.LEAD,  # shifts and staffing targets (automation.actions.shifts)
+    "article.view": Role.AGENT,  # the store's knowledge articles (storedesk.knowledge)
+    "article.manage": Role.LEAD,  # write, edit, publish and unpublish them
 }

@@ -98,6 +98,14 @@ def load_demo(*, customers: int = 300, conversations: int = 200) -> DemoSummary:
         from storedesk.automation.demo import load_demo_responsiveness
 
         load_demo_responsiveness(main, lead=lead, agents=[agent, *others])
+        # The chat bot on for the main store, with its help articles (storedesk.automation.bot).
+        from storedesk.automation.bot.demo import load_demo_bot
+
+        load_demo_bot(main)
+        # New email to the main store is acknowledged with the expected wait (channels.email.autoack).
+        from storedesk.channels.email.demo import load_demo_email
+
+        load_demo_email(main)
     return _summary(created=True)
 
 
@@ -180,7 +188,9 @@ def _conversation(
 def _backdate(rng: random.Random, conversation: Conversation, index: int) -> None:
     """Spread the conversation's messages over the past: open work is recent, resolved older."""
     now = timezone.now()
-    recent = conversation.status in (Status.OPEN, Status.PENDING)
+    # The actions lock and change a fresh copy of the row: read the status it ended with.
+    status = Conversation.objects.values_list("status", flat=True).get(pk=conversation.pk)
+    recent = status in (Status.OPEN, Status.PENDING)
     start = now - timedelta(minutes=rng.randint(20, 60 * 36) if recent else rng.randint(60 * 24, 60 * 24 * 40))
     messages = list(Message.objects.filter(conversation=conversation).order_by("id"))
     when = start

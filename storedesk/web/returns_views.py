@@ -29,6 +29,9 @@ ORDER_SALT = "storedesk.returns.order"
 RETURN_SALT = "storedesk.returns.status"
 ORDER_TOKEN_AGE = 60 * 60  # an hour to pick the items
 NOT_FOUND = "We could not find an order with that number and email address. Check both and try again."
+# The most a returns form may weigh: its photos at their limit, plus a megabyte for the fields.
+# Checked on Content-Length before the body is parsed, so an oversized upload is never read.
+MAX_BODY_BYTES = returns.PHOTO_MAX_COUNT * returns.PHOTO_MAX_BYTES + 1024 * 1024
 
 
 def _store(slug: str) -> Store:
@@ -57,6 +60,8 @@ def _items_page(request: HttpRequest, store: Store, order: Order, error: str = "
         "reasons": ReturnReason.choices,
         "error": error,
         "window_ends": returns.window_ends(order),
+        "final_sale": returns.final_sale_lines(order),
+        "photo_max_count": returns.PHOTO_MAX_COUNT,
     }
     return render(request, "web/returns/items.html", context, status=400 if error else 200)
 
@@ -66,6 +71,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     if request.method == "GET":
         return render(request, "web/returns/start.html", {"store": store})
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        return HttpResponse("That is too much to upload: at most 4 photos of 5 MB each.", status=413)
     if request.POST.get("token"):
         return _submit(request, store)
     number = normalize_number(request.POST.get("number", ""))
@@ -91,12 +98,25 @@ def _submit(request: HttpRequest, store: Store) -> HttpResponse:
             reason = request.POST.get(f"reason-{returnable.line.pk}", "")
             items.append(returns.ReturnItem(returnable.line.pk, min(quantity, 1000), reason))
     try:
+        photos = _photos(request)
         with transaction.atomic():
-            ret = returns.do_request_return(None, order, items, comment=request.POST.get("comment", "")[:2000])
+            ret = returns.do_request_return(
+                None, order, items, comment=request.POST.get("comment", "")[:2000], photos=photos
+            )
     except ActionError as exc:
         return _items_page(request, store, order, error=exc.message)
     token = signing.dumps({"r": ret.pk}, salt=RETURN_SALT)
     return redirect(reverse("returns_status", args=[store.slug, token]))
+
+
+def _photos(request: HttpRequest) -> list[returns.PhotoUpload]:
+    """The uploaded photos; count and size refused before reading a byte (types by returns)."""
+    files = request.FILES.getlist("photos")
+    if len(files) > returns.PHOTO_MAX_COUNT:
+        raise ActionError(f"Send at most {returns.PHOTO_MAX_COUNT} photos.", code="too_many_photos")
+    if any((upload.size or 0) > returns.PHOTO_MAX_BYTES for upload in files):
+        raise ActionError("Each photo can be at most 5 MB.", code="photo_too_big")
+    return [returns.PhotoUpload(upload.read(), upload.name or "") for upload in files]
 
 
 def _return_from(store: Store, token: str) -> ReturnRequest:

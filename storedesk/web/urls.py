@@ -10,7 +10,12 @@ from storedesk.web import (
     search_views,
     views,
 )
+from storedesk.web import commerce_admin_views as commerce_admin
 from storedesk.web import conversation_views as cv
+from storedesk.web import knowledge_views as knowledge
+from storedesk.web import settings_views as sla_settings
+from storedesk.web import workforce_views as workforce
+from storedesk.web.carrier_webhook_views import carrier_webhook
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -58,6 +63,47 @@ urlpatterns = [
     path("returns/<slug:slug>/", returns_views.start, name="returns_start"),
     path("returns/<slug:slug>/r/<str:token>/", returns_views.status, name="returns_status"),
     path("returns/<slug:slug>/r/<str:token>/label.pdf", returns_views.label, name="returns_label"),
+    path("returns/<slug:slug>/carrier/<slug:carrier>/webhook", carrier_webhook, name="returns_carrier_webhook"),
+    path("commerce/returns/photos/<int:photo_id>", commerce_admin.return_photo, name="commerce_return_photo"),
+    # Orders and remedies for leads (commerce_admin_views.py): approvals, reports, limits, late orders.
+    path("commerce/approvals/", commerce_admin.approvals, name="commerce_approvals"),
+    path(
+        "commerce/approvals/<int:approval_id>/decide",
+        commerce_admin.decide_approval,
+        name="commerce_approval_decide",
+    ),
+    path("commerce/reports/", commerce_admin.commerce_reports, name="commerce_reports"),
+    path("commerce/settings/", commerce_admin.commerce_settings, name="commerce_settings"),
+    path("commerce/late-orders/", commerce_admin.late_orders, name="commerce_late_orders"),
+    path(
+        "commerce/late-orders/<int:outreach_id>/decide",
+        commerce_admin.late_order_decide,
+        name="commerce_late_order_decide",
+    ),
+    # Workforce planning (workforce_views.py): coverage for a week, the shift schedule, staffing targets.
+    path("workforce/", workforce.coverage, name="workforce_coverage"),
+    path("workforce/shifts/", workforce.shifts, name="workforce_shifts"),
+    path("workforce/shifts/form", workforce.shift_form, name="workforce_shift_form"),
+    path("workforce/shifts/save", workforce.shift_save, name="workforce_shift_save"),
+    path("workforce/shifts/<int:shift_id>/delete", workforce.shift_delete, name="workforce_shift_delete"),
+    path("workforce/shifts/copy", workforce.shift_copy, name="workforce_shift_copy"),
+    path("workforce/targets", workforce.targets, name="workforce_targets"),
+    # SLA policies, business hours and the agent's status switch (settings_views.py).
+    path("settings/sla/", sla_settings.sla_settings, name="sla_settings"),
+    path("settings/sla/policy/new", sla_settings.policy_edit, name="sla_policy_new"),
+    path("settings/sla/policy/<int:policy_id>/", sla_settings.policy_edit, name="sla_policy_edit"),
+    path("settings/sla/policy/<int:policy_id>/delete", sla_settings.policy_delete, name="sla_policy_delete"),
+    path("settings/hours", sla_settings.hours_save, name="business_hours_save"),
+    path("me/status", sla_settings.agent_status, name="agent_status"),
+    # The store's knowledge articles the chat bot answers from (knowledge_views.py).
+    path("knowledge/articles/", knowledge.articles, name="knowledge_articles"),
+    path("knowledge/articles/new", knowledge.article_edit, name="knowledge_article_new"),
+    path("knowledge/articles/<int:article_id>/", knowledge.article_edit, name="knowledge_article_edit"),
+    path(
+        "knowledge/articles/<int:article_id>/published",
+        knowledge.article_published,
+        name="knowledge_article_published",
+    ),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/badge", notification_views.badge, name="notifications-badge"),
     path("notifications/read", notification_views.mark_read, name="notifications-read"),

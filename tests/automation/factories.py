@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from storedesk.automation.models import AgentProfile, AgentStatus, BusinessHours, SlaPolicy, TimeBasis
+from storedesk.automation.models import AgentProfile, AgentStatus, BusinessHours, Shift, SlaPolicy, TimeBasis
 from tests.factories import StoreFactory, UserFactory
 
 WEEKDAYS_9_TO_5 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -40,3 +40,10 @@ class AgentProfileFactory(factory.django.DjangoModelFactory):
     store = factory.SubFactory(StoreFactory)
     user = factory.SubFactory(UserFactory)
     status = AgentStatus.ONLINE
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    """A shift; give store, user, starts_at and ends_at."""
+
+    class Meta:
+        model = Shift

@@ -31,3 +31,13 @@ def test_it_adds_no_orders_when_the_demo_is_loaded_again():
     load_demo(customers=20, conversations=10)
 
     assert list(Order.objects.order_by("pk").values_list("pk", "total", "synced_at")) == before
+
+
+def test_it_shows_late_orders_drafted_for_review():
+    from storedesk.commerce.models import LateOrderOutreach
+
+    load_demo(customers=40, conversations=20)
+
+    drafts = LateOrderOutreach.objects.filter(store__slug=DEMO_SLUG, state="draft")
+    assert 1 <= drafts.count() <= 5
+    assert all(row.body_text.startswith("Hi ") and row.days_late >= 1 for row in drafts)

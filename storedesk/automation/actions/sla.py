@@ -136,6 +136,20 @@ def note_message(conversation: Conversation, message: Message) -> None:
     _save(sla, conversation, policy)
 
 
+def note_handoff(conversation: Conversation, at: datetime) -> None:
+    """The bot handed a chat it held (storedesk/automation/bot/hold.py) to people: the
+    first-response clock starts at `at`, not at the customer's first message. A chat that
+    already has a clock (the bot was turned on mid-chat) keeps it."""
+    if _sla_of(conversation) is not None:
+        return
+    sla = ConversationSla(conversation=conversation, store_id=conversation.store_id, started_at=at)
+    policy = _rematch(sla, conversation)
+    if isinstance(policy, clock.NoPolicy):
+        return
+    _sync(sla, conversation, policy, at)
+    _save(sla, conversation, policy)
+
+
 def _close_next_response(sla: ConversationSla, conversation: Conversation, policy: clock.Policy, at: datetime) -> None:
     due = clock.Clocks(sla, policy, _schedule(policy, conversation)).next_response_due_if_answered_at(at)
     if due is not None:

@@ -170,12 +170,20 @@ def scorer() -> Scorer:
 
 
 def classify(text: str) -> IntentResult:
+    """The intent of one message, by the configured engine (settings.INTENT_ENGINE)."""
+    if getattr(settings, "INTENT_ENGINE", "default") == "embeddings":
+        from . import embeddings
+
+        return embeddings.classify(text)
     current = scorer()
-    scores = current.scores(text or "")
+    return result_from_scores(current.labels, current.scores(text or ""))
+
+
+def result_from_scores(labels: list[str], scores: np.ndarray) -> IntentResult:
     weights = np.exp(3.0 * (scores - scores.max()))  # softmax with a temperature fit for SVM margins
     weights /= weights.sum()
     order = np.argsort(-weights)[: ALTERNATIVES + 1]
-    best, *rest = [(current.labels[i], round(float(weights[i]), 4)) for i in order]
+    best, *rest = [(labels[i], round(float(weights[i]), 4)) for i in order]
     return IntentResult(intent=best[0], confidence=best[1], alternatives=tuple(rest))
 
 
@@ -193,3 +201,11 @@ def sentiment(text: str) -> SentimentResult:
     score = round(float(_vader.polarity_scores(text or "")["compound"]), 4)
     label = "positive" if score >= POSITIVE_AT else "negative" if score <= NEGATIVE_AT else "neutral"
     return SentimentResult(score=score, label=label)
+
+
+def warm() -> None:
+    """Load the configured engine's model now (training it on the first start after install)."""
+    started = time.perf_counter()
+    classify("where is my order")
+    sentiment("thanks")
+    log.info("intent model ready in %.2fs", time.perf_counter() - started)

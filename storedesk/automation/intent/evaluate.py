@@ -27,12 +27,17 @@ def read_rows(path: Path) -> tuple[list[str], list[str]]:
     return [text for text, _ in rows], [intent for _, intent in rows]
 
 
-def evaluate(texts: list[str], expected: list[str]) -> dict[str, Any]:
+def evaluate(texts: list[str], expected: list[str], engine_name: str = "default") -> dict[str, Any]:
     """{"accuracy", "macro_f1", "per_intent": {intent: {precision, recall, f1, support}}, "n"}.
 
     Macro-F1 and the per-intent table cover the intents present in `expected`.
     """
-    predicted = engine.classify_many(texts)
+    if engine_name == "embeddings":
+        from . import embeddings
+
+        predicted = embeddings.classify_many(texts)
+    else:
+        predicted = engine.classify_many(texts)
     labels = sorted(set(expected))
     precision, recall, f1, support = precision_recall_fscore_support(
         expected, predicted, labels=labels, zero_division=0
@@ -51,10 +56,10 @@ def evaluate(texts: list[str], expected: list[str]) -> dict[str, Any]:
         "macro_f1": round(float(sum(f1) / len(labels)), 4),
         "per_intent": per_intent,
         "n": len(texts),
-        "engine": "default",
+        "engine": engine_name,
     }
 
 
-def evaluate_file(path: Path) -> dict[str, Any]:
+def evaluate_file(path: Path, engine_name: str = "default") -> dict[str, Any]:
     texts, expected = read_rows(path)
-    return evaluate(texts, expected)
+    return evaluate(texts, expected, engine_name)

@@ -29,7 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from storedesk.channels.email import conf, content, noise, outbound, parse, thread
+from storedesk.channels.email import autoack, conf, content, noise, outbound, parse, thread
 from storedesk.channels.email.attachments import prepare
 from storedesk.channels.email.models import ConversationLink, InboundEmail, Mailbox, OutboundEmail
 from storedesk.conversations.actions import do_create_conversation, do_receive_message, resolve_customer
@@ -52,6 +52,7 @@ MAX_SEND_BACKOFF_S = 2 * 3600
 STUCK_AFTER = timedelta(minutes=10)  # a send claimed this long ago belongs to a dead worker
 SWEEP_GRACE = timedelta(minutes=2)  # an inbound row or a due send this late lost its job
 SWEEP_BATCH = 500
+QUEUED_GRACE = timedelta(minutes=5)  # a reply queued this long ago with no send record lost its enqueue
 
 
 class ProcessingError(Exception):
@@ -139,13 +140,17 @@ def own_addresses(store: Store) -> set[str]:
     return {address.strip().lower() for address in addresses if address}
 
 
-def _verdict(store: Store, parsed: parse.ParsedEmail, own: set[str]) -> noise.Verdict:
-    if (
-        parsed.message_id
-        and Message.objects.filter(
-            store_id=store.pk, external_id=parsed.message_id, direction=Message.Direction.OUTBOUND
-        ).exists()
-    ):
+def _verdict(store: Store, parsed: parse.ParsedEmail, own: set[str], own_copy: bool | None = None) -> noise.Verdict:
+    """`own_copy`: whether the Message-ID is one of our outbound ones, when the caller knows
+    (the batch path looks all of a batch's up at once)."""
+    if own_copy is None:
+        own_copy = bool(
+            parsed.message_id
+            and Message.objects.filter(
+                store_id=store.pk, external_id=parsed.message_id, direction=Message.Direction.OUTBOUND
+            ).exists()
+        )
+    if own_copy:
         return noise.Verdict(noise.OWN, "a copy of our own outbound message")
     threshold = conf.spam_threshold()
     verdict = noise.classify(parsed, own, spam_threshold=threshold)
@@ -342,6 +347,8 @@ def _route(row: InboundEmail, parsed: parse.ParsedEmail, accept_noise: bool) -> 
     )
     if match.linked_to is not None:
         ConversationLink.objects.create(store=store, conversation=conversation, linked_to=match.linked_to)
+    if not verdict.is_noise:  # mail an agent accepted as a customer's is not acknowledged
+        autoack.do_auto_acknowledge(conversation)
     row.status = Status.PROCESSED
     row.conversation = conversation
     row.message = Message.objects.filter(conversation=conversation).order_by("pk").first()
@@ -630,7 +637,26 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         .order_by("next_attempt_at")
         .values_list("message", flat=True)[:SWEEP_BATCH]
     )
-    message_pks = list(dict.fromkeys([*freed_ids, *due]))
+    unsent = queued_without_send(now)
+    message_pks = list(dict.fromkeys([*freed_ids, *due, *unsent]))
     for message_pk in message_pks:
         _schedule_send(message_pk)
-    return {"inbound": len(inbound_ids), "freed": freed, "sends": len(message_pks)}
+    return {"inbound": len(inbound_ids), "freed": freed, "sends": len(message_pks), "unsent": len(unsent)}
+
+
+def queued_without_send(now: datetime) -> list[int]:
+    """Email messages queued for more than QUEUED_GRACE that never got a send record: the
+    process died between the reply's commit and the enqueue (or the queue lost the job).
+    `do_send_email` is idempotent, so enqueueing one that is merely slow costs nothing. Walks
+    `message_queued_idx` (partial: delivery_status = 'queued')."""
+    return list(
+        Message.objects.filter(
+            delivery_status=Message.Delivery.QUEUED,
+            created_at__lte=now - QUEUED_GRACE,
+            direction=Message.Direction.OUTBOUND,
+            conversation__channel=Channel.EMAIL,
+            outbound_email__isnull=True,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from django.db import close_old_connections, connection, connections
+from django.db import close_old_connections, connection, connections, transaction
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 from imap_tools.mailbox import BaseMailBox
 
-from storedesk.channels.email import actions
+from storedesk.channels.email import actions, batch
 from storedesk.channels.email.models import InboundEmail, Mailbox
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def _fresh_connection() -> None:
 
 TIMEOUT_S = 30
 BATCH = 200  # messages per fetch pass; the next pass continues
+STORE_CHUNK = 50  # messages stored in one transaction (then marked on the server) and processed by one job
 IDLE_WAIT_S = 25 * 60  # servers drop IDLE after ~30 minutes (RFC 2177)
 MAX_WORKERS = 8
 
@@ -117,24 +118,40 @@ def _raw(box: BaseMailBox, uid: str) -> bytes | None:
 
 
 def fetch_new(mailbox: Mailbox, box: BaseMailBox) -> FetchResult:
-    """Store every new message of the selected folder, then mark or move it."""
+    """Store every new message of the selected folder, then mark or move it. Messages are
+    stored STORE_CHUNK at a time (one transaction) and processed together by one job
+    (`process_inbound_batch`, the batch path) enqueued on commit."""
     result = FetchResult()
     criteria = "ALL" if mailbox.imap_archive_folder else AND(seen=False)
-    for uid in box.uids(criteria)[:BATCH]:
-        raw = _raw(box, uid)
-        if raw is None:
+    uids = box.uids(criteria)[:BATCH]
+    for start in range(0, len(uids), STORE_CHUNK):
+        fetched = [(uid, raw) for uid in uids[start : start + STORE_CHUNK] if (raw := _raw(box, uid)) is not None]
+        if not fetched:
             continue
-        _, created = actions.do_accept_raw_email(mailbox.store, raw, InboundEmail.Source.IMAP, mailbox)
-        # Stored (committed): only now may the server forget it.
-        if mailbox.imap_archive_folder:
-            box.move(uid, mailbox.imap_archive_folder)
-        else:
-            box.flag(uid, MailMessageFlags.SEEN, True)
-        if created:
-            result.stored += 1
-        else:
-            result.duplicates += 1
+        with transaction.atomic():
+            stored = batch.do_accept_batch(
+                mailbox.store, [raw for _, raw in fetched], InboundEmail.Source.IMAP, mailbox
+            )
+            new_ids = [row.pk for row, created in stored if created]
+            if new_ids:
+                transaction.on_commit(lambda ids=new_ids: _enqueue_batch(ids))  # type: ignore[misc]
+        # Stored (committed): only now may the server forget them.
+        for (uid, _), (_, created) in zip(fetched, stored, strict=True):
+            if mailbox.imap_archive_folder:
+                box.move(uid, mailbox.imap_archive_folder)
+            else:
+                box.flag(uid, MailMessageFlags.SEEN, True)
+            if created:
+                result.stored += 1
+            else:
+                result.duplicates += 1
     return result
+
+
+def _enqueue_batch(inbound_ids: list[int]) -> None:
+    from storedesk.channels.email.tasks import process_inbound_batch
+
+    process_inbound_batch(inbound_ids)
 
 
 def fetch_mailbox(mailbox: Mailbox) -> FetchResult:

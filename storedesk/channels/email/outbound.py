@@ -138,6 +138,8 @@ def build(message: Message, message_id: str) -> EmailMultiAlternatives:
         # Ask auto-responders not to answer us: fewer out-of-office loops.
         "X-Auto-Response-Suppress": "OOF, AutoReply",
     }
+    if (message.metadata or {}).get("auto_ack"):
+        headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: robots must not answer it
     if env.in_reply_to:
         headers["In-Reply-To"] = env.in_reply_to
     if env.references:

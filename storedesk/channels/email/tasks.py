@@ -11,13 +11,20 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
-from storedesk.channels.email import actions, conf, imap
+from storedesk.channels.email import actions, batch, conf, imap
 
 
 @db_task()
 def process_inbound_email(inbound_id: int) -> str | None:
     row = actions.do_process_inbound(inbound_id)
     return row.status if row is not None else None
+
+
+@db_task()
+def process_inbound_batch(inbound_ids: list[int]) -> int:
+    """Stored emails processed together (an IMAP fetch): the batch path. Rows already
+    processed are skipped; rows it never reaches stay `received` for the sweeper."""
+    return len(batch.do_process_stored(inbound_ids))
 
 
 @db_task()

@@ -8,10 +8,15 @@ Client → server (JSON, `type` first):
 - `message` {cid, text} → `ack` {cid, id, at}; the same cid again → the same ack, stored once.
 - `offline` {cid, email, name?, text} (nobody online) → `ack`; an email conversation.
 - `typing` → agents viewing the conversation see "… is typing".
-- `page` {url, title, cart?} → the conversation page shows where the visitor is.
+- `page` {url, title, cart?} → the conversation page shows where the visitor is (live).
+- `read` {id} → the agents see the visitor has seen their messages up to that id.
+- `transcript` {email?} → `transcript` {email}: the chat is emailed (a job).
+- `callback` {phone, name?, slot?: [start, end]} → `callback` {at}: queued for a call back.
 - `ping` → `pong`.
-Server → client: `message` {id, cid, from, name, text, at} (an agent's or bot's reply, or the
-visitor's own from another tab), `typing` {name} (an agent), `error` {error}.
+Files are uploaded over HTTP (`http.upload`), never over the socket.
+Server → client: `message` {id, cid, from, name, text, at, files} (an agent's or bot's reply, or
+the visitor's own from another tab), `typing` {name} (an agent), `read` {id} (an agent read the
+visitor's messages up to id), `error` {error}.
 """
 
 from __future__ import annotations
@@ -23,14 +28,17 @@ from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.dateparse import parse_datetime
 
+from storedesk.automation.bot.actions import bot_enabled
 from storedesk.automation.wait import current_estimate
-from storedesk.channels.livechat import actions
+from storedesk.channels.livechat import actions, events, files
 from storedesk.channels.livechat.identity import ForgedIdentity, verify_identity
 from storedesk.channels.livechat.models import Visitor
 from storedesk.channels.livechat.sender import visitor_group
-from storedesk.channels.livechat.settings import widget_settings
+from storedesk.channels.livechat.settings import opening_hours, widget_settings
 from storedesk.conversations.models import Channel
+from storedesk.core.errors import ActionError
 from storedesk.core.events import PresenceTyping
 from storedesk.core.models import Store
 from storedesk.core.realtime import conversation_group
@@ -74,6 +82,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.visitor is not None:
             await self.channel_layer.group_discard(visitor_group(self.visitor.pk), self.channel_name)
             await database_sync_to_async(actions.do_close_socket)(self.visitor.pk)
+            await self._tell_agents_where()
         if self.conversation_id is not None:
             await self._leave_conversation()
 
@@ -96,6 +105,13 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         elif kind == "page":
             page = actions.Page.parse(content, content.get("cart"))
             await database_sync_to_async(actions.do_visit_page)(self.visitor.pk, page)
+            await self._tell_agents_where()
+        elif kind == "read":
+            await self._read(content.get("id"))
+        elif kind == "transcript":
+            await self._transcript(content.get("email"))
+        elif kind == "callback":
+            await self._callback(content)
 
     async def _hello(self, content: dict[str, Any]) -> None:
         assert self.store is not None
@@ -114,6 +130,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.conversation_id is not None:
             await self._join_conversation(self.conversation_id)
         await self.send_json(welcome)
+        await self._tell_agents_where()
 
     def _open(self, token: Any, shopper: Any) -> dict[str, Any]:
         assert self.store is not None
@@ -134,7 +151,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "expected_wait_s": estimate.expected_wait_s,
                 "next_open_at": estimate.next_open_at.isoformat() if estimate.next_open_at else None,
             },
+            "hours": opening_hours(self.store),
             "settings": widget_settings(self.store),
+            "read": {"visitor": self.visitor.visitor_read_id, "agent": self.visitor.agent_read_id},
+            "email": bool(actions.transcript_address(self.visitor)),
+            "max_file_bytes": files.MAX_BYTES,
+            "bot": bot_enabled(self.store),  # the store's bot answers: chat even with nobody online
         }
 
     def _valid(self, content: dict[str, Any]) -> tuple[str, str] | None:
@@ -180,6 +202,53 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             {"type": "ack", "cid": valid[0], "id": message.pk, "at": message.created_at.isoformat(), "email": True}
         )
 
+    async def _tell_agents_where(self) -> None:
+        """The agents on the chat's page see where the visitor is now (`livechat.visitor`)."""
+        assert self.visitor is not None
+        event = await database_sync_to_async(actions.visitor_event)(self.visitor.pk)
+        if event is not None:
+            await self.channel_layer.group_send(*events.frame(event))
+
+    async def _read(self, message_id: Any) -> None:
+        assert self.visitor is not None and self.store is not None
+        conversation_id = await database_sync_to_async(actions.do_visitor_read)(self.visitor, message_id)
+        if conversation_id is not None:
+            event = events.LivechatRead(store_id=self.store.pk, conversation_id=conversation_id, message_id=message_id)
+            await self.channel_layer.group_send(*events.frame(event))
+
+    async def _transcript(self, email: Any) -> None:
+        assert self.visitor is not None
+        given = email.strip() if isinstance(email, str) and EMAIL.match(email.strip()) else ""
+        try:
+            address = await database_sync_to_async(actions.do_request_transcript)(self.visitor, given)
+        except ActionError as error:
+            await self.send_json({"type": "error", "error": error.code, "for": "transcript"})
+            return
+        await self.send_json({"type": "transcript", "email": address})
+
+    async def _callback(self, content: dict[str, Any]) -> None:
+        assert self.visitor is not None
+        phone, name, slot = content.get("phone"), content.get("name"), content.get("slot")
+        slots = []
+        if isinstance(slot, list) and len(slot) == 2 and all(isinstance(v, str) for v in slot):
+            try:
+                parsed = [parse_datetime(v) for v in slot]
+            except ValueError:  # well-formed but impossible, e.g. month 13
+                parsed = [None, None]
+            if all(v is not None and v.tzinfo is not None for v in parsed):
+                slots.append(parsed)
+        try:
+            task = await database_sync_to_async(actions.do_visitor_callback)(
+                self.visitor,
+                phone=phone if isinstance(phone, str) else "",
+                name=name if isinstance(name, str) else "",
+                slots=slots,
+            )
+        except ActionError as error:
+            await self.send_json({"type": "error", "error": error.code, "for": "callback"})
+            return
+        await self.send_json({"type": "callback", "at": task.due_at.isoformat()})
+
     async def _typing(self) -> None:
         assert self.visitor is not None and self.store is not None
         now = time.monotonic()
@@ -219,6 +288,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def storedesk_event(self, message: dict[str, Any]) -> None:
         """Agents' events on this conversation (notes included): never forwarded to a visitor."""
+
+    async def livechat_read(self, message: dict[str, Any]) -> None:
+        """An agent read this visitor's messages up to `message_id`."""
+        await self.send_json({"type": "read", "id": message["message_id"]})
 
     async def storedesk_presence(self, message: dict[str, Any]) -> None:
         event = message.get("event") or {}

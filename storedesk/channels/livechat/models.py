@@ -24,6 +24,11 @@ class Visitor(models.Model):
     cart = models.JSONField(default=dict, blank=True)
     sockets = models.IntegerField(default=0)  # open widget sockets (tabs) right now
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # Read markers (ids of messages of `conversation`): the last agent/bot message the visitor has
+    # seen with the panel open, and the last visitor message an agent has read on the page.
+    visitor_read_id = models.BigIntegerField(null=True, blank=True)
+    agent_read_id = models.BigIntegerField(null=True, blank=True)
+    transcript_sent_at = models.DateTimeField(null=True, blank=True)  # the last transcript asked for
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -58,3 +58,21 @@ def deliver_reply(message_id: int) -> None:
         log.exception("livechat push failed for message %s", message_id)
         return
     do_mark_sent(message_id)
+
+
+def push_read(visitor_ids: list[int], message_id: int) -> None:
+    """An agent read the visitor's messages up to `message_id`: their open widgets show it."""
+    for visitor_id in visitor_ids:
+        try:
+            group_send(visitor_group(visitor_id), {"type": "livechat.read", "message_id": message_id})
+        except Exception:  # best effort: the next welcome carries the marker
+            log.exception("livechat read push failed for visitor %s", visitor_id)
+
+
+def push_visitor_message(visitor_id: int, message: Message) -> None:
+    """A message the visitor sent over HTTP (a file): their other tabs show it too."""
+    payload = {"type": "livechat.message", "message": message_payload(message), "conversation": message.conversation_id}
+    try:
+        group_send(visitor_group(visitor_id), payload)
+    except Exception:  # best effort: the other tabs get it from the history
+        log.exception("livechat push failed for message %s", message.pk)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from storedesk.automation.wait import store_schedule
 from storedesk.core.models import Store
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_COLOR = "#2f5bea"
-STRING_KEYS = {"title", "greeting", "placeholder", "send", "offline", "email", "name", "typing", "sent", "wait"}
+STRING_KEYS = {
+    "title", "greeting", "placeholder", "send", "offline", "email", "name", "typing", "sent", "wait",
+    "attach", "read", "transcript", "callback", "phone", "hours", "closed", "back",
+}  # fmt: skip
+ALWAYS = [["00:00", "24:00"]]
 
 
 def widget_settings(store: Store) -> dict[str, Any]:
@@ -27,3 +32,12 @@ def widget_settings(store: Store) -> dict[str, Any]:
         "prechat": bool(config.get("prechat", False)),
         "strings": {k: str(v)[:300] for k, v in strings.items() if k in STRING_KEYS},
     }
+
+
+def opening_hours(store: Store) -> dict[str, Any] | None:
+    """The store's weekly opening hours for the widget ({"timezone", "week": {"mon": [["09:00",
+    "17:00"]], …}}); None when it is always open (no business hours set)."""
+    week = store_schedule(store).to_json()
+    if all(week["week"].get(day) == ALWAYS for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")):
+        return None
+    return {"timezone": week["timezone"], "week": week["week"]}

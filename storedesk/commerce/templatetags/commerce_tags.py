@@ -41,3 +41,9 @@ def status_label(value: str | None) -> str:
 def upto(count: int) -> range:
     """0, 1, … count: the choices of a quantity select."""
     return range(0, int(count) + 1)
+
+
+@register.filter
+def get_item(mapping: dict[str, str], key: str) -> str:
+    """ "damaged" through {"damaged": "Arrived damaged"} → "Arrived damaged" (the key itself if absent)."""
+    return str(mapping.get(key, key))

@@ -395,6 +395,22 @@ def do_add_system_note(conversation: Conversation, body_text: str, metadata: dic
         )
 
 
+def do_bot_reply(conversation: Conversation, body_text: str, metadata: dict[str, Any] | None = None) -> Message:
+    """The store's bot answers the customer (storedesk/automation/bot): an outbound message
+    authored by the bot, queued on the channel like an agent's reply. It is not a first
+    response: `first_response_at` and the SLA clocks wait for a person."""
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        return _add_message(
+            conversation,
+            direction=Direction.OUTBOUND,
+            author_kind=AuthorKind.BOT,
+            body_text=body_text,
+            metadata=metadata,
+            delivery_status=_outbound_status(conversation),
+        )
+
+
 def do_assign(
     actor: User | None,
     conversation: Conversation,

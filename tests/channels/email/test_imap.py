@@ -14,7 +14,7 @@ import pytest
 from django.db import OperationalError
 from imap_tools import MailBoxUnencrypted
 
-from storedesk.channels.email import actions, imap
+from storedesk.channels.email import actions, imap, tasks
 from storedesk.channels.email.models import InboundEmail, Mailbox
 from storedesk.conversations.models import Message
 from tests.channels.email import dovecot
@@ -150,7 +150,7 @@ def test_it_leaves_mail_on_the_server_when_storing_fails(mailbox, imap_server, m
     def broken(*args, **kwargs):
         raise RuntimeError("database is down")
 
-    monkeypatch.setattr(imap.actions, "do_accept_raw_email", broken)
+    monkeypatch.setattr(imap.batch, "do_accept_batch", broken)
     result = imap.fetch_mailbox(mailbox)
 
     assert result.error == "RuntimeError: database is down"
@@ -293,3 +293,24 @@ def test_it_fetches_from_the_command_and_the_periodic_job(mailbox, imap_server, 
     settings.EMAIL_IMAP_POLL = "0"
     assert tasks.poll_imap_mailboxes.call_local() is None
     assert InboundEmail.objects.filter(status="processed").count() == 2
+
+
+def test_it_processes_what_one_fetch_stored_as_one_batch(mailbox, imap_server, monkeypatch):
+    from storedesk.channels.email import batch
+
+    for n in range(3):
+        deliver(imap_server, simple_email(message_id=f"<m{n}@mail.test>", subject=f"Question {n}"))
+    calls = []
+    real = batch.do_process_batch
+    monkeypatch.setattr(batch, "do_process_batch", lambda store, pairs: calls.append(len(pairs)) or real(store, pairs))
+
+    result = imap.fetch_mailbox(mailbox)
+    ids = list(InboundEmail.objects.values_list("pk", flat=True))
+    done = tasks.process_inbound_batch.call_local(ids)  # the job the fetch enqueues on commit
+
+    assert result.stored == 3
+    assert (done, calls) == (3, [3])
+    processed = list(InboundEmail.objects.order_by("pk"))
+    assert [row.status for row in processed] == ["processed"] * 3
+    assert Message.objects.count() == 3
+    assert batch.do_process_stored([row.pk for row in processed]) == []  # done: nothing twice

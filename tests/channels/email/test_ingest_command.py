@@ -113,18 +113,18 @@ def test_it_commits_in_batches_and_a_bad_email_still_fails_alone(acme, folder):
 
 def test_it_imports_again_what_a_crashed_batch_left_out(acme, folder):
     """A crash in the second batch rolls that batch back; the rerun imports it exactly once."""
-    from storedesk.channels.email import actions
+    from storedesk.channels.email import parse
 
-    real = actions.do_process_inbound
+    real = parse.parse_email
     calls = {"n": 0}
 
-    def crash_on_third(inbound_id, **kwargs):
+    def crash_on_third(raw):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt  # the process dies: not an error the command handles
-        return real(inbound_id, **kwargs)
+        return real(raw)
 
-    with mock.patch.object(actions, "do_process_inbound", crash_on_third), pytest.raises(KeyboardInterrupt):
+    with mock.patch.object(parse, "parse_email", crash_on_third), pytest.raises(KeyboardInterrupt):
         run(str(folder), "--store", "acme", "--batch", "2")
     kept = InboundEmail.objects.filter(store=acme).count()
 
@@ -136,3 +136,11 @@ def test_it_imports_again_what_a_crashed_batch_left_out(acme, folder):
     assert InboundEmail.objects.filter(store=acme).count() == 5
     assert Message.objects.filter(store=acme).count() == 3
     assert Message.objects.filter(store=acme).values("external_id").distinct().count() == 3
+
+
+def test_it_gives_the_same_summary_one_by_one(acme, globex, folder):
+    batched = run(str(folder), "--store", "acme")
+    single = run(str(folder), "--store", "globex", "--one-by-one")
+
+    assert single == batched == {"received": 6, "created": 3, "duplicates": 1, "failed": 1, "ignored": 1}
+    assert Message.objects.filter(store=globex).count() == Message.objects.filter(store=acme).count() == 3

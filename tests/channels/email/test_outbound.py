@@ -244,10 +244,10 @@ def test_it_sweeps_sends_whose_worker_died(conv, ana, smtp_server, django_captur
     OutboundEmail.objects.filter(message=message).update(state="sending", claimed_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert actions.sweep() == {"inbound": 0, "freed": 0, "sends": 0}
+        assert actions.sweep() == {"inbound": 0, "freed": 0, "sends": 0, "unsent": 0}
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
         with django_capture_on_commit_callbacks(execute=True):
-            assert actions.sweep() == {"inbound": 0, "freed": 1, "sends": 1}
+            assert actions.sweep() == {"inbound": 0, "freed": 1, "sends": 1, "unsent": 0}
 
     message.refresh_from_db()
     assert message.delivery_status == "sent"

@@ -190,6 +190,7 @@ async def test_it_pushes_an_agent_reply_to_every_open_tab_and_marks_it_sent(acme
             "name": "Ana",
             "text": "10% with WELCOME10",
             "at": frame["at"],
+            "files": [],
         }
     await database_sync_to_async(reply.refresh_from_db)()
     assert reply.delivery_status == Message.Delivery.SENT

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from storedesk.automation.intent.embeddings import EngineUnavailable
 from storedesk.automation.intent.evaluate import EvaluationError, evaluate_file
 
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="CSV with instruction,intent columns")
-        parser.add_argument("--engine", default="default", choices=["default"], help="the engine to evaluate")
+        parser.add_argument(
+            "--engine",
+            default="default",
+            choices=["default", "embeddings"],
+            help="the engine to evaluate (embeddings needs the storedesk[embeddings] extra)",
+        )
         parser.add_argument("--json", action="store_true", help="one line of JSON (default: indented)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,7 +35,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            result = evaluate_file(path)
-        except (EvaluationError, UnicodeDecodeError) as error:
+            result = evaluate_file(path, options["engine"])
+        except (EvaluationError, UnicodeDecodeError, EngineUnavailable) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(json.dumps(result, indent=None if options["json"] else 2, sort_keys=False))

@@ -186,7 +186,10 @@ class DemoProvider(Provider):
         late = rng.random() < 0.12
         transit = timedelta(days=rng.randint(6, 9) if late else rng.randint(1, 3), hours=rng.randint(0, 10))
         delivered_at = shipped_at + transit
-        in_transit = delivered_at > self.anchor
+        # One recent parcel in eight is stuck with the carrier (the late-order job writes about it);
+        # decided by a digest so the random stream, and every other demo order, stays as it was.
+        stuck = age < timedelta(days=21) and int(_digest("stuck", customer_pk, index), 16) % 8 == 0
+        in_transit = stuck or delivered_at > self.anchor
         return [
             FulfillmentData(
                 external_id=f"F{customer_pk}-{index}",

@@ -103,6 +103,7 @@ class Command(BaseCommand):
                 else:
                     worker = self._start_worker()
                     threading.Thread(target=self._watch_worker, args=(worker, server), daemon=True).start()
+            _warm_intent_model(runs_jobs=in_process is not None)
             server.run()
         finally:
             self._stopping.set()
@@ -189,6 +190,15 @@ def _worker_mode(requested: str) -> str:
         return requested
     backend = str(settings.CHANNEL_LAYERS["default"]["BACKEND"])
     return "thread" if backend.endswith("InMemoryChannelLayer") else "process"
+
+
+def _warm_intent_model(*, runs_jobs: bool) -> None:
+    """Only where the bot's jobs run (in-process worker, or HUEY_IMMEDIATE): a web process
+    whose jobs run in a worker process never needs the model."""
+    from storedesk.automation.intent.warm import warm_in_background
+
+    if runs_jobs or getattr(settings, "HUEY_IMMEDIATE", False):
+        warm_in_background()
 
 
 def _start_in_process_consumer() -> Any:

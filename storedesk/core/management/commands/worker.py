@@ -19,6 +19,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
 from huey.consumer_options import ConsumerConfig
 
+from storedesk.automation.intent.warm import warm_in_background
+
 log = logging.getLogger("storedesk.worker")
 
 
@@ -67,4 +69,5 @@ class Command(BaseCommand):
             config.worker_type,
         )
         consumer = HUEY.create_consumer(**config.values)
+        warm_in_background()  # the bot's jobs need the intent model: load it while the consumer starts
         consumer.run()

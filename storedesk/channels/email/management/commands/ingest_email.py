@@ -3,9 +3,11 @@ mbox archives through the same pipeline as every other inbound email.
 
 Each email is stored first and processed at once; a repeat (same Message-ID) is counted as a
 duplicate, and an email that cannot be processed is kept in the "could not process" view.
-Emails are committed in batches of --batch (100): one transaction per batch, each email in its
-own savepoint, so a bad email still fails alone, and a crash loses at most the batch in flight,
-which a rerun imports again (the Message-ID keys make the rerun idempotent).
+Emails are committed in batches of --batch (200): one transaction per batch through the batch
+path (`channels.email.batch`: lookups once per batch, rows written in bulk); a bad email still
+fails alone, and a crash loses at most the batch in flight, which a rerun imports again (the
+Message-ID keys make the rerun idempotent). --one-by-one stores and processes each email with
+the single-message actions instead (same outcome, about ten times slower).
 With --json the last line is one summary object:
 {"received": …, "created": …, "duplicates": …, "failed": …, "ignored": …}.
 """
@@ -20,7 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
-from storedesk.channels.email import actions, ingest
+from storedesk.channels.email import actions, batch, ingest
 from storedesk.channels.email.models import InboundEmail
 from storedesk.core.models import Store
 
@@ -55,7 +57,10 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help=".eml files, directories (searched recursively) or mbox files")
         parser.add_argument("--store", help="the store's slug (required when there is more than one store)")
         parser.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
-        parser.add_argument("--batch", type=int, default=100, help="emails per transaction (default 100)")
+        parser.add_argument("--batch", type=int, default=200, help="emails per transaction (default 200)")
+        parser.add_argument(
+            "--one-by-one", action="store_true", help="the single-message path for each email (no bulk writes)"
+        )
 
     def _store(self, slug: str | None) -> Store:
         if slug:
@@ -76,13 +81,23 @@ class Command(BaseCommand):
             raise CommandError(f"Not found: {', '.join(missing)}")
         summary = {"received": 0, "created": 0, "duplicates": 0, "failed": 0, "ignored": 0}
         progress = Progress(ingest.count(paths), self.stderr)
-        batch = max(1, options["batch"])
+        size = max(1, options["batch"])
         emails = ingest.read_all(paths)
-        while chunk := list(itertools.islice(emails, batch)):
-            with transaction.atomic():
-                for label, raw in chunk:
-                    self._one(store, label, raw, summary, quiet=options["json"])
-                    progress.step()
+        while chunk := list(itertools.islice(emails, size)):
+            if options["one_by_one"]:
+                with transaction.atomic():
+                    for label, raw in chunk:
+                        self._one(store, label, raw, summary, quiet=options["json"])
+                        progress.step()
+                continue
+            results = batch.do_ingest(store, [raw for _, raw in chunk], InboundEmail.Source.IMPORT)
+            for (label, _), (row, created) in zip(chunk, results, strict=True):
+                counts = batch.summarize([(row, created)])
+                for key, value in counts.items():
+                    summary[key] += value
+                if counts["failed"] and not options["json"]:
+                    self.stderr.write(f"could not process {label}: {row.error}")
+                progress.step()
         progress.close()
         if options["json"]:
             self.stdout.write(json.dumps(summary))

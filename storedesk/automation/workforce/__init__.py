@@ -1,0 +1,1 @@
+"""Workforce planning: contact forecasts, staffing per interval, shift coverage (docs/workforce.md)."""
