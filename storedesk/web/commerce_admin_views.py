@@ -29,9 +29,10 @@ from storedesk.commerce.models import ApprovalRequest, LateOrderOutreach, Remedy
 from storedesk.commerce.playbooks import SITUATIONS
 from storedesk.commerce.remedies import describe, do_decide_approval
 from storedesk.commerce.store_settings import do_set_commerce_settings
-from storedesk.core.access import access_object, access_store, has_permission, roles_for
+from storedesk.core.access import access_object, has_permission, roles_for
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
 from storedesk.core.models import Membership, Role, Store, User
+from storedesk.web.queries import store_from_request
 
 
 def _agent(request: HttpRequest) -> User:
@@ -43,15 +44,7 @@ def _stores_with(user: User, permission: str) -> list[int]:
 
 
 def _store(request: HttpRequest, permission: str) -> Store:
-    """The store named by ?store= (slug or id), else the first one where the agent may."""
-    user = _agent(request)
-    ref = request.GET.get("store") or request.POST.get("store")
-    if not ref:
-        allowed = _stores_with(user, permission)
-        if not allowed:
-            raise PermissionDenied("Your role may not see this page.")
-        ref = str(allowed[0])
-    return access_store(user, ref, permission)
+    return store_from_request(request, permission)
 
 
 def _refused(exc: ActionError) -> HttpResponse:

@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from storedesk.automation.intent.training.phrases import PHRASES
-from storedesk.core.access import access_store, has_permission, store_ids_for
+from storedesk.core.access import has_permission
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
 from storedesk.core.models import Store, User
 from storedesk.knowledge.actions import do_save_article, do_set_article_published
 from storedesk.knowledge.models import Article
 from storedesk.knowledge.queries import store_articles
+from storedesk.web.queries import store_from_request
 
 VIEW = "article.view"
 EDIT = "article.manage"
@@ -36,14 +37,7 @@ def _agent(request: HttpRequest) -> User:
 
 
 def _store(request: HttpRequest, permission: str = VIEW) -> Store:
-    user = _agent(request)
-    ref = request.GET.get("store") or request.POST.get("store")
-    if not ref:
-        allowed = sorted(s for s in store_ids_for(user) if has_permission(user, s, permission))
-        if not allowed:
-            raise PermissionDenied("Your role may not see the articles.")
-        ref = str(allowed[0])
-    return access_store(user, ref, permission)
+    return store_from_request(request, permission, "Your role may not see the articles.")
 
 
 def _article(store: Store, article_id: int) -> Article:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storedesk.core.access import roles_for, store_ids_for
+from django.http import HttpRequest
+
+from storedesk.core.access import access_store, has_permission, roles_for, store_ids_for
+from storedesk.core.errors import PermissionDenied
 from storedesk.core.models import Role, Store, User
 
 # The logins `storedesk demo` creates. Shown by `storedesk serve` and, with DEBUG on, on the
@@ -31,6 +34,22 @@ def stores_for(user: User) -> list[Store]:
         store.role = role  # type: ignore[attr-defined]
         store.role_label = Role(role).label  # type: ignore[attr-defined]
     return stores
+
+
+def store_from_request(
+    request: HttpRequest, permission: str, refused: str = "Your role may not see this page."
+) -> Store:
+    """The store a settings/report page is about: `?store=` (or a POSTed `store`: slug or id),
+    else the first of the agent's stores where they hold `permission`. access_store checks
+    the store and the role either way (404 outside the agent's stores, 403 without the role)."""
+    user: User = request.user  # type: ignore[assignment]
+    ref = request.GET.get("store") or request.POST.get("store")
+    if not ref:
+        allowed = sorted(s for s in store_ids_for(user) if has_permission(user, s, permission))
+        if not allowed:
+            raise PermissionDenied(refused)
+        ref = str(allowed[0])
+    return access_store(user, ref, permission)
 
 
 def stores_label(stores: Sequence[Store]) -> str:

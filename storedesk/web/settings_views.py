@@ -29,10 +29,11 @@ from storedesk.automation.actions import (
 )
 from storedesk.automation.models import AgentProfile, AgentStatus, BusinessHours, CustomerTier, SlaPolicy, TimeBasis
 from storedesk.conversations.models import Channel, Priority
-from storedesk.core.access import access_store, has_permission, store_ids_for
+from storedesk.core.access import has_permission, store_ids_for
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
 from storedesk.core.lib.business_hours import WEEKDAYS
 from storedesk.core.models import Store, User
+from storedesk.web.queries import store_from_request
 
 VIEW = "conversation.view"  # every agent of the store reads the settings
 EDIT = "store.manage"  # admins change them (the actions check it)
@@ -43,14 +44,7 @@ def _agent(request: HttpRequest) -> User:
 
 
 def _store(request: HttpRequest, permission: str = VIEW) -> Store:
-    user = _agent(request)
-    ref = request.GET.get("store") or request.POST.get("store")
-    if not ref:
-        allowed = sorted(s for s in store_ids_for(user) if has_permission(user, s, permission))
-        if not allowed:
-            raise PermissionDenied("Your role may not change the SLA settings.")
-        ref = str(allowed[0])
-    return access_store(user, ref, permission)
+    return store_from_request(request, permission, "Your role may not change the SLA settings.")
 
 
 def _settings_url(store: Store) -> str:
