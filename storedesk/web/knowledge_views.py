@@ -26,7 +26,7 @@ from storedesk.core.models import Store, User
 from storedesk.knowledge.actions import do_save_article, do_set_article_published
 from storedesk.knowledge.models import Article
 from storedesk.knowledge.queries import store_articles
-from storedesk.web.queries import store_from_request
+from storedesk.web.queries import page_store, store_from_request
 
 VIEW = "article.view"
 EDIT = "article.manage"
@@ -36,8 +36,15 @@ def _agent(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+REFUSED = "Your role may not see the articles."
+
+
+def _page_store(request: HttpRequest, permission: str = VIEW) -> Store:
+    return page_store(request, permission, REFUSED)
+
+
 def _store(request: HttpRequest, permission: str = VIEW) -> Store:
-    return store_from_request(request, permission, "Your role may not see the articles.")
+    return store_from_request(request, permission, REFUSED)
 
 
 def _article(store: Store, article_id: int) -> Article:
@@ -58,12 +65,7 @@ def _words(raw: str) -> list[str]:
 @login_required
 @require_GET
 def articles(request: HttpRequest) -> HttpResponse:
-    try:
-        store = _store(request)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except PermissionDenied as exc:
-        return HttpResponseForbidden(exc.message)
+    store = _page_store(request)
     context = {
         "store": store,
         "articles": store_articles(store.pk),
@@ -75,12 +77,7 @@ def articles(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
-    try:
-        store = _store(request, EDIT)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except PermissionDenied as exc:
-        return HttpResponseForbidden(exc.message)
+    store = _page_store(request, EDIT)
     article = _article(store, article_id) if article_id is not None else None
     shown: Any = article
     error = ""

@@ -52,6 +52,21 @@ def store_from_request(
     return access_store(user, ref, permission)
 
 
+def page_store(request: HttpRequest, permission: str, refused: str = "Your role may not see this page.") -> Store:
+    """store_from_request for a page view: outside the agent's stores is a 404, without the role a 403."""
+    from django.core.exceptions import PermissionDenied as Forbidden
+    from django.http import Http404
+
+    from storedesk.core.errors import NotFound
+
+    try:
+        return store_from_request(request, permission, refused)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except PermissionDenied as exc:
+        raise Forbidden(exc.message) from None
+
+
 def stores_label(stores: Sequence[Store]) -> str:
     if not stores:
         return "No store"

@@ -33,7 +33,7 @@ from storedesk.core.access import has_permission, store_ids_for
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
 from storedesk.core.lib.business_hours import WEEKDAYS
 from storedesk.core.models import Store, User
-from storedesk.web.queries import store_from_request
+from storedesk.web.queries import page_store, store_from_request
 
 VIEW = "conversation.view"  # every agent of the store reads the settings
 EDIT = "store.manage"  # admins change them (the actions check it)
@@ -43,8 +43,15 @@ def _agent(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+REFUSED = "Your role may not change the SLA settings."
+
+
+def _page_store(request: HttpRequest, permission: str = VIEW) -> Store:
+    return page_store(request, permission, REFUSED)
+
+
 def _store(request: HttpRequest, permission: str = VIEW) -> Store:
-    return store_from_request(request, permission, "Your role may not change the SLA settings.")
+    return store_from_request(request, permission, REFUSED)
 
 
 def _settings_url(store: Store) -> str:
@@ -103,12 +110,7 @@ def duration(seconds: int | None) -> str:
 @login_required
 @require_GET
 def sla_settings(request: HttpRequest) -> HttpResponse:
-    try:
-        store = _store(request)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except PermissionDenied as exc:
-        return HttpResponseForbidden(exc.message)
+    store = _page_store(request)
     hours = BusinessHours.objects.filter(store=store, team__isnull=True).first()
     week = hours.week if hours else {}
     policies = list(SlaPolicy.objects.filter(store=store).order_by("position", "id"))
@@ -130,12 +132,7 @@ def sla_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def hours_save(request: HttpRequest) -> HttpResponse:
-    try:
-        store = _store(request)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except PermissionDenied as exc:
-        return HttpResponseForbidden(exc.message)
+    store = _page_store(request)
     try:
         week = {day: parse_spans(request.POST.get(f"week_{day}", "")) for day in WEEKDAYS}
         do_save_business_hours(
@@ -202,12 +199,7 @@ def _policy(store: Store, policy_id: int | str | None) -> SlaPolicy | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpResponse:
-    try:
-        store = _store(request, EDIT)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except PermissionDenied as exc:
-        return HttpResponseForbidden(exc.message)
+    store = _page_store(request, EDIT)
     policy = _policy(store, policy_id)
     shown = policy  # what the form shows: the policy, or what was posted when it was refused
     error = ""
