@@ -28,3 +28,11 @@ def topbar(context: template.Context) -> dict[str, Any]:
             stores = queries.stores_for(request.user)
         label = queries.stores_label(stores)
     return {"agent": request.user, "store_label": label, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag
+def timeline_items(items: Any, conversation: Any, folded: bool = False) -> Any:
+    """The timeline's messages and folds, rendered in Python (web/timeline_html.py)."""
+    from storedesk.web.timeline_html import render_items
+
+    return render_items(items, conversation_pk=conversation.pk, folded=bool(folded))
