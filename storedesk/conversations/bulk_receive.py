@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,6 +37,7 @@ from storedesk.core.events import (
 )
 from storedesk.core.lib.sanitize import clean_html, html_to_text, preview
 from storedesk.core.models import AuditEvent, Store
+from storedesk.core.publish import publish_many
 
 Direction = Message.Direction
 AuthorKind = Message.AuthorKind
@@ -487,8 +487,8 @@ def _summary(conversation: Conversation, tags: list[str], **overrides: Any) -> C
 
 def _publish(store: Store, items: Sequence[NewInbound], replies: Sequence[NewInbound]) -> None:
     """conversation.created (as it was before its first message) and message.created, per
-    message in order: webhook deliveries written now (endpoints read once), realtime on commit
-    in one go."""
+    message in order, through core.publish.publish_many (webhook deliveries written now with
+    the endpoints read once; the store's change stamp and realtime on commit)."""
     existing_ids = [item.conversation.pk for item in replies]  # type: ignore[union-attr]
     tags: dict[int, list[str]] = {}
     if existing_ids:
@@ -525,66 +525,4 @@ def _publish(store: Store, items: Sequence[NewInbound], replies: Sequence[NewInb
                 ),
             )
         )
-    _record_webhooks(store, events)
-    transaction.on_commit(lambda: send_realtime(events))
-
-
-def _record_webhooks(store: Store, events: Sequence[BaseEvent]) -> None:
-    """`webhooks.outbox.record` for many events: one read of the store's endpoints."""
-    from storedesk.webhooks.models import WebhookDelivery, WebhookEndpoint
-
-    endpoints = list(WebhookEndpoint.objects.filter(store_id=store.pk, is_active=True))
-    if not endpoints:
-        return
-    rows = []
-    for event in events:
-        wanted = [endpoint for endpoint in endpoints if endpoint.wants(event.type)]  # type: ignore[attr-defined]
-        if wanted:
-            payload = event.model_dump(mode="json")
-            rows += [
-                WebhookDelivery(endpoint=endpoint, event_id=event.id, event_type=payload["type"], payload=payload)
-                for endpoint in wanted
-            ]
-    if not rows:
-        return
-    ids = [str(row.id) for row in WebhookDelivery.objects.bulk_create(rows)]
-
-    def enqueue() -> None:
-        from storedesk.webhooks.tasks import deliver_webhook
-
-        for delivery_id in ids:
-            deliver_webhook(delivery_id)
-
-    transaction.on_commit(enqueue)
-
-
-def send_realtime(events: Sequence[BaseEvent]) -> None:
-    """`core.realtime.send` for many events with one event loop (each `async_to_sync` starts
-    a thread and a loop: per event, that was a tenth of the ingest time). Inside the ASGI
-    server's process the server loop must do the sending: then event by event, as before."""
-    from channels.layers import get_channel_layer
-
-    from storedesk.core import realtime
-
-    server_loop = realtime._server_loop
-    if server_loop is not None and server_loop.is_running():
-        for event in events:
-            realtime.send(event)
-        return
-    layer = get_channel_layer()
-    if layer is None or not events:
-        return
-
-    async def send_all() -> None:
-        for event in events:
-            message = {"type": "storedesk.event", "event": event.model_dump(mode="json")}
-            for group in realtime.groups_for(event):
-                try:
-                    await layer.group_send(group, message)
-                except Exception:
-                    realtime.log.exception("realtime send to %s failed for %s", group, event.id)
-
-    try:
-        async_to_sync(send_all)()
-    except Exception:
-        realtime.log.exception("realtime send failed for %d events", len(events))
+    publish_many(store.pk, events)

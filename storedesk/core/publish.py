@@ -10,10 +10,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from storedesk.core import changes, realtime
 from storedesk.core.events import BaseEvent
+
+
+def publish_many(store_id: int, events: Sequence[BaseEvent]) -> None:
+    """`publish` for a batch of one store's events (the email batch path): one read of the
+    webhook endpoints, one stamp change and one realtime pass on commit."""
+    from storedesk.webhooks import outbox
+
+    if not events:
+        return
+    outbox.record_many(store_id, events)
+    transaction.on_commit(lambda: changes.touch(store_id), robust=True)
+    transaction.on_commit(lambda: realtime.send_many(events))
 
 
 def publish(event: BaseEvent) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from storedesk.core.events import BaseEvent
@@ -9,20 +11,27 @@ from storedesk.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 def record(event: BaseEvent) -> list[WebhookDelivery]:
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(store_id=event.store_id, is_active=True)
-        if endpoint.wants(event.type)  # type: ignore[attr-defined]
-    ]
+    return record_many(event.store_id, [event])
+
+
+def record_many(store_id: int, events: Sequence[BaseEvent]) -> list[WebhookDelivery]:
+    """Delivery rows for a store's events, in order, with one read of its endpoints; their
+    jobs are enqueued on commit."""
+    endpoints = list(WebhookEndpoint.objects.filter(store_id=store_id, is_active=True))
     if not endpoints:
         return []
-    payload = event.model_dump(mode="json")
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(endpoint=endpoint, event_id=event.id, event_type=payload["type"], payload=payload)
-            for endpoint in endpoints
-        ]
-    )
+    rows = []
+    for event in events:
+        wanted = [endpoint for endpoint in endpoints if endpoint.wants(event.type)]  # type: ignore[attr-defined]
+        if wanted:
+            payload = event.model_dump(mode="json")
+            rows += [
+                WebhookDelivery(endpoint=endpoint, event_id=event.id, event_type=payload["type"], payload=payload)
+                for endpoint in wanted
+            ]
+    if not rows:
+        return []
+    deliveries = WebhookDelivery.objects.bulk_create(rows)
     ids = [str(delivery.id) for delivery in deliveries]
 
     def enqueue() -> None:

@@ -34,3 +34,26 @@ def test_it_replaces_the_stamp_when_an_action_commits(acme, ana, carla, django_c
     for callback in callbacks:
         callback()
     assert changes.stamps([acme.pk]) != before
+
+
+def test_it_replaces_the_stamp_once_for_a_published_batch(acme, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from storedesk.core.events import CustomersMerged
+    from storedesk.core.publish import publish_many
+    from storedesk.webhooks.models import WebhookDelivery
+    from tests.factories import WebhookEndpointFactory
+
+    WebhookEndpointFactory(store=acme, url="http://127.0.0.1:9/hooks", event_types=["customer.merged"])
+    events = [CustomersMerged(store_id=acme.pk, source_id=n, target_id=9) for n in (1, 2, 3)]
+    before = changes.stamps([acme.pk])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        publish_many(acme.pk, events)
+    assert sorted(WebhookDelivery.objects.values_list("payload__source_id", flat=True)) == [1, 2, 3]
+    assert changes.stamps([acme.pk]) == before  # nothing before commit
+
+    # the deliveries' jobs, the stamp, the realtime pass; the jobs are left unrun here
+    assert len(callbacks) == 3
+    callbacks[1]()
+    assert changes.stamps([acme.pk]) != before
