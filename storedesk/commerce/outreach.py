@@ -35,9 +35,9 @@ from storedesk.commerce.remedies import RemedyRequest, do_request_remedy
 from storedesk.conversations.actions import do_add_system_note, do_create_conversation
 from storedesk.conversations.models import Channel, Identity
 from storedesk.core import audit
-from storedesk.core.access import check_permission
+from storedesk.core.access import agent_named_by_setting, check_permission
 from storedesk.core.errors import ActionError, Conflict
-from storedesk.core.models import Membership, Role, Store, User
+from storedesk.core.models import Store, User
 
 log = logging.getLogger(__name__)
 
@@ -152,16 +152,6 @@ def compose(order: Order, late: int) -> tuple[str, str]:
     return f"Your order {order.name} is running late", body
 
 
-def _sender(store: Store) -> User | None:
-    wanted = str(store.settings.get("late_outreach_sender") or "").strip().lower()
-    members = Membership.objects.filter(store=store, user__is_active=True).select_related("user")
-    if wanted:
-        member = members.filter(user__email__iexact=wanted).first()
-        return member.user if member else None
-    member = members.filter(role=Role.ADMIN).order_by("user_id").first()
-    return member.user if member else None
-
-
 def _email_of(order: Order) -> bool:
     customer = order.customer.merged_into or order.customer if order.customer else None
     return customer is not None and Identity.objects.filter(customer=customer, kind=Identity.Kind.EMAIL).exists()
@@ -186,7 +176,7 @@ def do_open_outreach(order: Order, *, now: datetime | None = None) -> tuple[Late
         suggestion = _suggestion(order, now)
         sender, note = None, ""
         if mode_of(order.store) == "send":
-            sender = _sender(order.store)
+            sender = agent_named_by_setting(order.store, "late_outreach_sender")
             if sender is None:
                 note = "No sender: set late_outreach_sender to an agent of the store."
             elif not _email_of(order):

@@ -38,9 +38,9 @@ from storedesk.commerce.remedies import RemedyRequest, do_request_remedy
 from storedesk.conversations.actions import do_add_note, do_add_system_note, do_create_conversation
 from storedesk.conversations.models import Channel, Conversation
 from storedesk.core import audit
-from storedesk.core.access import check_permission
+from storedesk.core.access import agent_named_by_setting, check_permission
 from storedesk.core.errors import ActionError, Conflict, NotFound
-from storedesk.core.models import Membership, Role, Store, User
+from storedesk.core.models import Store, User
 
 State = ReturnRequest.State
 DEFAULT_WINDOW_DAYS = 30
@@ -389,14 +389,7 @@ def do_receive_return(actor: User, ret: ReturnRequest) -> ReturnRequest:
 def refund_agent(store: Store) -> User | None:
     """Whose authority covers the refund when the carrier reports a return delivered:
     `store.settings["returns_refund_agent"]` (an agent's email), else the store's first admin."""
-    wanted = str(store.settings.get("returns_refund_agent") or "").strip().lower()
-    members = Membership.objects.filter(store=store, user__is_active=True).select_related("user")
-    member = (
-        members.filter(user__email__iexact=wanted).first()
-        if wanted
-        else members.filter(role=Role.ADMIN).order_by("user_id").first()
-    )
-    return member.user if member else None
+    return agent_named_by_setting(store, "returns_refund_agent")
 
 
 def do_carrier_update(ret: ReturnRequest, status: str, carrier: str) -> str:

@@ -88,3 +88,17 @@ def access_store(user: User, store_ref: int | str, permission: str = "conversati
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
+
+
+def agent_named_by_setting(store: Store, key: str) -> User | None:
+    """The active member whose email `store.settings[key]` names (a job acting on the store's
+    behalf: whose authority a carrier-triggered refund uses, who signs late-order outreach);
+    with the setting empty, the store's first admin. None if nobody fits."""
+    wanted = str(store.settings.get(key) or "").strip().lower()
+    members = Membership.objects.filter(store=store, user__is_active=True).select_related("user")
+    member = (
+        members.filter(user__email__iexact=wanted).first()
+        if wanted
+        else members.filter(role=Role.ADMIN).order_by("user_id").first()
+    )
+    return member.user if member else None
