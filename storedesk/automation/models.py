@@ -6,6 +6,8 @@ Why the clocks live in their own table rather than on Conversation: docs/decisio
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -368,6 +370,10 @@ class VoiceEvent(models.Model):
 class Shift(models.Model):
     """One agent's dated shift in a store (workforce planning: the schedule the coverage view
     compares with the required agents). Written only by automation.actions.shifts."""
+
+    # At most this long: the actions refuse longer ones, and reads find the shifts overlapping a
+    # window by their start within MAX_LENGTH before it (the starts_at index serves that).
+    MAX_LENGTH = timedelta(hours=16)
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     # CASCADE: agents are deactivated, never deleted; a deleted agent's shifts go with them.

@@ -21,7 +21,6 @@ from storedesk.core.access import check_permission, roles_for
 from storedesk.core.errors import ActionError
 from storedesk.core.models import Store, User
 
-MAX_SHIFT = timedelta(hours=16)
 PERMISSION = "schedule.manage"
 
 
@@ -37,7 +36,7 @@ def _validate(store: Store, user: User, starts_at: datetime, ends_at: datetime) 
         raise ActionError("Shift times need a time zone.", code="invalid_shift")
     if ends_at <= starts_at:
         raise ActionError("A shift must end after it starts.", code="invalid_shift")
-    if ends_at - starts_at > MAX_SHIFT:
+    if ends_at - starts_at > Shift.MAX_LENGTH:
         raise ActionError("A shift lasts at most 16 hours.", code="invalid_shift")
     zone = ZoneInfo(store.timezone or "UTC")
     for moment in (starts_at, ends_at):
@@ -48,7 +47,11 @@ def _validate(store: Store, user: User, starts_at: datetime, ends_at: datetime) 
 
 def _overlapping(store: Store, user_id: int, starts_at: datetime, ends_at: datetime, exclude: int | None = None):
     found = Shift.objects.filter(
-        store=store, user_id=user_id, starts_at__lt=ends_at, starts_at__gt=starts_at - MAX_SHIFT, ends_at__gt=starts_at
+        store=store,
+        user_id=user_id,
+        starts_at__lt=ends_at,
+        starts_at__gt=starts_at - Shift.MAX_LENGTH,
+        ends_at__gt=starts_at,
     )
     return found.exclude(pk=exclude) if exclude else found
 

@@ -122,10 +122,11 @@ def _enqueue_process(inbound_id: int) -> None:
     process_inbound_email(inbound_id)
 
 
-def _count_for_mailbox(mailbox: Mailbox) -> None:
+def _count_for_mailbox(mailbox: Mailbox, n: int = 1) -> None:
+    """Add n to the mailbox's count of messages today (restarting it on a new day)."""
     today = timezone.localdate()
-    if not Mailbox.objects.filter(pk=mailbox.pk, messages_day=today).update(messages_today=F("messages_today") + 1):
-        Mailbox.objects.filter(pk=mailbox.pk).update(messages_today=1, messages_day=today)
+    if not Mailbox.objects.filter(pk=mailbox.pk, messages_day=today).update(messages_today=F("messages_today") + n):
+        Mailbox.objects.filter(pk=mailbox.pk).update(messages_today=n, messages_day=today)
 
 
 # --- inbound: process --------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from storedesk.channels.email import actions, autoack, conf, noise, parse, thread
@@ -93,16 +92,10 @@ def do_accept_batch(
         with transaction.atomic():
             bulk_receive.insert_rows([row for row, _ in pending.values()])
             if mailbox is not None:
-                _count_for_mailbox(mailbox, len(pending))
+                actions._count_for_mailbox(mailbox, len(pending))
     except IntegrityError:  # a concurrent delivery stored some first: one by one
         return [actions.do_accept_raw_email(store, raw, source, mailbox, enqueue=False) for raw in raws]
     return out
-
-
-def _count_for_mailbox(mailbox: Mailbox, n: int) -> None:
-    today = timezone.localdate()
-    if not Mailbox.objects.filter(pk=mailbox.pk, messages_day=today).update(messages_today=F("messages_today") + n):
-        Mailbox.objects.filter(pk=mailbox.pk).update(messages_today=n, messages_day=today)
 
 
 # --- process -----------------------------------------------------------------------------------
@@ -392,10 +385,8 @@ def _thread(
 def _flush(store: Store, pending: _Pending) -> None:
     if not pending.mails:
         return
-    try:
-        bulk_receive.do_receive_batch(store, [mail.item for mail in pending.mails])  # type: ignore[misc]
-    except bulk_receive.BatchConflict:
-        raise  # the whole batch goes one by one (do_process_batch)
+    # A BatchConflict propagates: the whole batch then goes one by one (do_process_batch).
+    bulk_receive.do_receive_batch(store, [mail.item for mail in pending.mails])  # type: ignore[misc]
     acknowledge = autoack.enabled(store)
     for mail in pending.mails:
         item = mail.item
