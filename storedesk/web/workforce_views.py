@@ -32,7 +32,7 @@ from storedesk.automation.actions.shifts import (
 )
 from storedesk.automation.models import Shift
 from storedesk.automation.workforce import intervals
-from storedesk.automation.workforce.queries import current_monday, targets_for, week_plan, week_shifts
+from storedesk.automation.workforce.queries import WEEKS_AHEAD, current_monday, targets_for, week_plan, week_shifts
 from storedesk.core.access import access_store, has_permission, store_ids_for
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
 from storedesk.core.models import Membership, Store, User
@@ -61,13 +61,14 @@ def _store(request: HttpRequest) -> Store:
 
 
 def _monday(store: Store, raw: str) -> date:
-    """?week=2026-11-30 (any day of it) → its Monday; default next week."""
+    """?week=2026-11-30 (any day of it) → its Monday, from this week to WEEKS_AHEAD ahead;
+    default next week."""
     this = current_monday(store)
     try:
         chosen = intervals.week_start(date.fromisoformat(raw))
     except ValueError:
         return this + timedelta(weeks=1)
-    return max(chosen, this)
+    return min(max(chosen, this), this + timedelta(weeks=WEEKS_AHEAD))
 
 
 def _url(name: str, store: Store, monday: date) -> str:
@@ -83,7 +84,7 @@ def _base(request: HttpRequest, store: Store, monday: date) -> dict[str, object]
         "monday": monday,
         "sunday": monday + timedelta(days=6),
         "prev_week": monday - timedelta(weeks=1) if monday > this else None,
-        "next_week": monday + timedelta(weeks=1),
+        "next_week": monday + timedelta(weeks=1) if monday < this + timedelta(weeks=WEEKS_AHEAD) else None,
         "can_edit": has_permission(user, store.pk, EDIT),
     }
 

@@ -67,6 +67,17 @@ def test_the_coverage_page_draws_next_week_with_understaffed_intervals(client, s
     assert 'data-testid="targets-form"' not in html  # agents do not edit targets
 
 
+def test_it_plans_at_most_twelve_weeks_ahead(client, store, ana):
+    client.force_login(ana)
+
+    response = client.get(reverse("workforce_coverage") + f"?store={store.slug}&week=2099-01-01")
+
+    # this Monday is 16 Nov 2026 (NEXT_MONDAY is the 23rd): the latest week is 12 after it
+    assert response.context["monday"] == NEXT_MONDAY.date() + timedelta(weeks=11)
+    assert response.context["next_week"] is None
+    assert 'data-testid="next-week"' not in response.content.decode()
+
+
 def test_a_lead_sees_suggestions_and_the_targets_form(client, store, leo, ana, ben):
     shift(store, ana, 9, 10)
     shift(store, ben, 10, 11)  # an hour late: moving it to 09:00 covers the busy hour

@@ -33,7 +33,6 @@ HISTORY_WEEKS = 8
 HOLDOUT_WEEKS = 1
 WEEK = 7 * intervals.SLOTS_PER_DAY
 CACHE_SECONDS = 6 * 3600  # the history only changes with a new week or an import
-MAX_SHIFT = timedelta(hours=16)
 
 
 def arrival_buckets(store_id: int, since: datetime, until: datetime) -> list[tuple[str, datetime, int]]:
@@ -72,7 +71,9 @@ def week_shifts(store_id: int, monday: date, zone: ZoneInfo) -> list[Shift]:
     start = intervals.slot_start(monday, 0, zone)
     end = intervals.slot_start(monday, WEEK, zone)
     return list(
-        Shift.objects.filter(store_id=store_id, starts_at__gte=start - MAX_SHIFT, starts_at__lt=end, ends_at__gt=start)
+        Shift.objects.filter(
+            store_id=store_id, starts_at__gte=start - Shift.MAX_LENGTH, starts_at__lt=end, ends_at__gt=start
+        )
         .select_related("user")
         .order_by("starts_at", "user_id", "id")
     )
@@ -87,6 +88,11 @@ def targets_for(store: Store) -> Targets:
         max_occupancy=float(saved.get("max_occupancy", defaults.max_occupancy)),
         shrinkage=float(saved.get("shrinkage", defaults.shrinkage)),
     )
+
+
+# How far ahead a week can be planned: the forecast is fitted through the week shown, so each
+# week further costs a week more of forecast and Erlang C solves.
+WEEKS_AHEAD = 12
 
 
 def current_monday(store: Store, now: datetime | None = None) -> date:
@@ -211,10 +217,11 @@ class WeekPlan:
 
 
 def week_plan(store: Store, monday: date, now: datetime | None = None) -> WeekPlan:
-    """Required vs scheduled agents for the local week from `monday` (this week or later)."""
+    """Required vs scheduled agents for the local week from `monday` (this week up to
+    WEEKS_AHEAD weeks ahead; other weeks are brought into that range)."""
     zone = ZoneInfo(store.timezone or "UTC")
     this_monday = current_monday(store, now)
-    monday = max(intervals.week_start(monday), this_monday)
+    monday = min(max(intervals.week_start(monday), this_monday), this_monday + timedelta(weeks=WEEKS_AHEAD))
     offset = (monday - this_monday).days // 7
     forecast = build_forecast(store, offset + 1, now)
     window = slice(offset * WEEK, (offset + 1) * WEEK)
